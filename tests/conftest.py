@@ -1,0 +1,132 @@
+"""Fixtures: an app on a fresh SQLite file (and on PostgreSQL for marked tests), client, login."""
+import os
+import shutil
+
+import peewee
+import pytest
+
+from wiki import create_app
+from wiki.db import db, migrate
+from wiki.models import MODELS, User
+
+PASSWORD = "richtig-geheim-42"
+POSTGRES_URL = os.environ.get("FAHRPLAN_TEST_POSTGRES_URL")  # set by `make test`
+
+
+def pytest_generate_tests(metafunc):
+    """Run tests marked `postgres` once per backend; the rest on SQLite only."""
+    if "backend" in metafunc.fixturenames:
+        backends = ["sqlite"]
+        if POSTGRES_URL and metafunc.definition.get_closest_marker("postgres"):
+            backends.append("postgresql")
+        metafunc.parametrize("backend", backends, scope="function")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """Return a migrated SQLite file that each test copies instead of migrating again."""
+    path = tmp_path_factory.mktemp("template") / "fahrplan.db"
+    database = peewee.SqliteDatabase(str(path))
+    db.initialize(database)
+    migrate()
+    database.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """Create an empty, migrated PostgreSQL database for this test run and return its URL."""
+    if not POSTGRES_URL:
+        pytest.skip("FAHRPLAN_TEST_POSTGRES_URL ist nicht gesetzt")
+    from playhouse.db_url import connect
+
+    name = f"fahrplan_test_{os.getpid()}"
+    admin = connect(POSTGRES_URL)
+    admin.connect()
+    admin.connection().autocommit = True
+    admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.execute_sql(f'CREATE DATABASE "{name}"')
+    url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    database = connect(url)
+    db.initialize(database)
+    migrate()
+    database.close()
+    yield url
+    admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def _empty_postgres(url):
+    """Delete every row from every table of the test database, restarting ids."""
+    from playhouse.db_url import connect
+
+    database = connect(url)
+    tables = ", ".join(f'"{model._meta.table_name}"' for model in MODELS)
+    database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    database.close()
+
+
+@pytest.fixture
+def app(backend, tmp_path, request):
+    """Return an app on a fresh, migrated database of the requested backend."""
+    if backend == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        _empty_postgres(url)
+    else:
+        shutil.copy(request.getfixturevalue("sqlite_template"), tmp_path / "test.db")
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test",
+        "WTF_CSRF_ENABLED": False,
+    }, instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        yield app
+    if not db.is_closed():
+        db.close()
+
+
+@pytest.fixture
+def client(app):
+    """Return a test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Return a CLI runner."""
+    return app.test_cli_runner()
+
+
+def make_user(username, role="editor", password=PASSWORD, **fields):
+    """Create (or return) an active user with a known password."""
+    from wiki.auth import hash_password
+
+    user = User.by_name(username)
+    if user is None:
+        user = User.create(username=username, role=role, password_hash=hash_password(password),
+                           **fields)
+    return user
+
+
+@pytest.fixture
+def login(client):
+    """Return a function that logs in as a (new) user of a role and returns the user."""
+    def do_login(role="editor", username=None):
+        user = make_user(username or role, role=role)
+        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.text
+        return user
+    return do_login
+
+
+@pytest.fixture
+def demo(app):
+    """Load the demo strategy into the app's database."""
+    from wiki import exchange
+    from wiki.cli import DEMO
+
+    errors = exchange.import_folder(DEMO)
+    assert not errors, errors
+    return app

@@ -1,0 +1,159 @@
+"""The `fahrplan` command: init, demo, user, import, export, backup (and Flask's run)."""
+import os
+import secrets
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from wiki import create_app
+from wiki.db import db, migrate
+
+DEMO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo")
+
+
+@click.group(cls=FlaskGroup, create_app=create_app)
+def main():
+    """Fahrplan: strategy programme wiki-tracker."""
+
+
+def init_app(app):
+    """Register the commands with the app (for `flask --app wiki …`)."""
+    for command in (init, demo, user, import_command, export_command, backup):
+        app.cli.add_command(command)
+
+
+def _connected():
+    """Open the database connection for a command."""
+    db.connect(reuse_if_open=True)
+
+
+@click.command("init")
+@with_appcontext
+def init():
+    """Create the database or apply pending migrations."""
+    _connected()
+    applied = migrate()
+    click.echo(f"Datenbank bereit ({len(applied)} Migration(en) angewandt).")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Nichts tun, wenn schon Inhalte vorhanden sind.")
+@with_appcontext
+def demo(if_empty):
+    """Load the demo strategy (Bergisch Gladbach) and create an admin account."""
+    from wiki import exchange
+    from wiki.models import Measure, User
+
+    _connected()
+    migrate()
+    if Measure.select().exists():
+        if if_empty:
+            click.echo("Demo-Strategie ist bereits geladen.")
+            _print_admin_hint()
+            return
+        raise click.ClickException("Die Datenbank enthält schon Maßnahmen; Demo nicht geladen.")
+    _fail_on_errors(exchange.import_folder(DEMO))
+    click.echo("Demo-Strategie geladen.")
+    if User.by_name("admin") is None:
+        password = secrets.token_urlsafe(12)
+        _create_user("admin", "admin", password, name="Administration")
+        fd = os.open(_admin_password_file(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(password + "\n")
+    _print_admin_hint()
+
+
+def _admin_password_file():
+    """Return where the generated admin password is kept (readable by the owner only)."""
+    return os.path.join(current_app.instance_path, "admin-password.txt")
+
+
+def _print_admin_hint():
+    """Print the generated admin password, as long as it is kept in the instance folder."""
+    if os.path.exists(_admin_password_file()):
+        with open(_admin_password_file()) as fh:
+            click.echo(f"Anmeldung: admin / {fh.read().strip()}  (http://127.0.0.1:5000/login)")
+
+
+@click.group("user")
+def user():
+    """Manage user accounts."""
+
+
+@user.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["reader", "editor", "admin"]), default="editor",
+              show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Passwort von der Standardeingabe lesen.")
+@click.option("--display-name", default="", help="Angezeigter Name.")
+@with_appcontext
+def user_create(name, role, password_stdin, display_name):
+    """Create a user; print the generated password unless one comes on stdin."""
+    from wiki.models import User
+
+    _connected()
+    if User.by_name(name) is not None:
+        raise click.ClickException(f"Benutzer {name!r} existiert bereits.")
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else secrets.token_urlsafe(12)
+    if len(password) < 8:
+        raise click.ClickException("Das Passwort muss mindestens 8 Zeichen lang sein.")
+    _create_user(name, role, password, name=display_name)
+    click.echo(f"Benutzer {name} ({role}) angelegt." if password_stdin
+               else f"Benutzer {name} ({role}) angelegt. Passwort: {password}")
+
+
+def _create_user(username, role, password, name=""):
+    """Create an active account with a hashed password."""
+    from wiki.auth import hash_password
+    from wiki.models import User
+
+    with db.atomic():
+        return User.create(username=username, role=role, name=name,
+                           password_hash=hash_password(password))
+
+
+def _fail_on_errors(errors):
+    """Print every import error and stop with a failure exit code when there are any."""
+    if errors:
+        for error in errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException(f"{len(errors)} Fehler; es wurde nichts importiert.")
+
+
+@click.command("import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@with_appcontext
+def import_command(folder):
+    """Import a programme from a folder in the exchange format (all or nothing)."""
+    from wiki import exchange
+
+    _connected()
+    migrate()
+    _fail_on_errors(exchange.import_folder(folder))
+    click.echo(f"Importiert aus {folder}.")
+
+
+@click.command("export")
+@click.argument("folder", type=click.Path(file_okay=False))
+@with_appcontext
+def export_command(folder):
+    """Export the programme to a folder in the exchange format."""
+    from wiki import exchange
+
+    _connected()
+    exchange.export_folder(folder)
+    click.echo(f"Exportiert nach {folder}.")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup(file):
+    """Write an online, consistent, verified copy of the SQLite database to FILE."""
+    from wiki.backup import backup_to
+
+    _connected()
+    backup_to(file)
+    click.echo(f"Sicherung geschrieben und geprüft: {file}")

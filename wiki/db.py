@@ -1,0 +1,98 @@
+"""The database: one proxy, bound in create_app, one connection per request, numbered migrations."""
+import json
+import os
+from datetime import UTC, datetime
+from urllib.parse import urlparse
+
+import peewee
+from playhouse.db_url import connect
+from playhouse.migrations import Runner
+
+db = peewee.DatabaseProxy()
+
+MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10000,
+    "synchronous": "normal",
+    "cache_size": -16000,
+}
+
+
+class BaseModel(peewee.Model):
+    """Base of every model: bound to the proxy, snake_case table names."""
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class JSONField(peewee.TextField):
+    """Store a JSON document as text, portable between SQLite and PostgreSQL."""
+
+    def db_value(self, value):
+        """Serialise to compact, key-sorted JSON."""
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def python_value(self, value):
+        """Parse stored JSON."""
+        return None if value is None else json.loads(value)
+
+
+def open_database(url, instance_path):
+    """Return a peewee database for a URL; relative SQLite paths live in the instance folder."""
+    parsed = urlparse(url)
+    if parsed.scheme.startswith("sqlite"):
+        path = url.split("://", 1)[1].split("?", 1)[0]
+        path = path.removeprefix("/")  # sqlite:////abs or sqlite:///rel
+        if path != ":memory:" and not os.path.isabs(path):
+            path = os.path.join(instance_path, path)
+        return peewee.SqliteDatabase(
+            path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", check_same_thread=False
+        )
+    if parsed.scheme in ("postgres", "postgresql"):
+        return connect(url)
+    raise ValueError(f"FAHRPLAN_DATABASE_URL: unbekanntes Schema {parsed.scheme!r}")
+
+
+def is_sqlite():
+    """Tell whether the bound database is SQLite."""
+    return isinstance(db.obj, peewee.SqliteDatabase)
+
+
+def migrate(target=None):
+    """Apply pending migrations (up to target); return the applied names."""
+    return Runner(db.obj, MIGRATIONS).up(target)
+
+
+def rollback(target=None):
+    """Revert the newest migration, or every one back through target."""
+    return Runner(db.obj, MIGRATIONS).down(target)
+
+
+def pending():
+    """Return the names of migrations not yet applied."""
+    return [m.name for m in Runner(db.obj, MIGRATIONS).status() if m.applied is None]
+
+
+def init_app(app):
+    """Bind the database named in the configuration and open one connection per request."""
+    db.initialize(open_database(app.config["DATABASE_URL"], app.instance_path))
+
+    @app.before_request
+    def _connect():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_appcontext
+    def _close(exc):
+        if not db.is_closed():
+            db.close()
+
+
+def utcnow():
+    """Return the current time as naive UTC, the form every timestamp is stored in."""
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -1,0 +1,27 @@
+"""Language: German first, English second; chosen by a switch or by the browser."""
+from flask import current_app, request, session
+from flask_babel import Babel
+
+LANGUAGES = ("de", "en")
+babel = Babel()
+
+
+def select_locale():
+    """Pick the language: the user's switch, else the browser's preference, else the default."""
+    chosen = request.args.get("lang") or session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or current_app.config["DEFAULT_LANGUAGE"]
+
+
+def init_app(app):
+    """Bind Flask-Babel with German as the default and Berlin time."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LANGUAGE"])
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Berlin")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.before_request
+    def _remember_language():
+        if request.args.get("lang") in LANGUAGES:
+            session["lang"] = request.args["lang"]

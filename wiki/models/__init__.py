@@ -1,0 +1,14 @@
+"""The domain models; import them from here."""
+from wiki.models.accounts import LoginFailure, Session, User
+from wiki.models.content import ActionField, Page, PageAlias, PageLink, Revision, Strategy
+from wiki.models.measures import Dependency, Measure
+from wiki.models.reports import Comment, CommentVersion, ReportRound, ReportVersion, StatusReport
+
+MODELS = [
+    User, Session, LoginFailure,
+    Strategy, ActionField, Page, Revision, PageAlias, PageLink,
+    Measure, Dependency,
+    StatusReport, ReportVersion, ReportRound, Comment, CommentVersion,
+]
+
+__all__ = [model.__name__ for model in MODELS] + ["MODELS"]

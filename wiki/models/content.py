@@ -1,0 +1,107 @@
+"""Wiki content: the strategy, action fields, pages and their revisions and links."""
+import peewee
+
+from wiki.db import BaseModel, JSONField, utcnow
+from wiki.models.accounts import User
+
+
+class ActionField(BaseModel):
+    """A Handlungsfeld: a column of the architecture."""
+
+    code = peewee.CharField(max_length=20, unique=True)
+    title = peewee.CharField(max_length=300)
+    summary = peewee.TextField(default="")
+    body = peewee.TextField(default="")
+    html = peewee.TextField(default="")
+    position = peewee.IntegerField(default=0)
+
+    @classmethod
+    def ordered(cls):
+        """Return every action field in architecture order."""
+        return cls.select().order_by(cls.position, cls.code)
+
+
+class Page(BaseModel):
+    """A wiki page; a measure is a page with typed metadata (see Measure)."""
+
+    slug = peewee.CharField(max_length=120, unique=True)
+    kind = peewee.CharField(max_length=10, default="page")  # "page" or "measure"
+    title = peewee.CharField(max_length=300)
+    revision_count = peewee.IntegerField(default=0)
+    created = peewee.DateTimeField(default=utcnow)
+    updated = peewee.DateTimeField(default=utcnow)
+
+    @classmethod
+    def wiki_pages(cls):
+        """Return the plain pages (not measures), by title."""
+        return cls.select().where(cls.kind == "page").order_by(cls.title)
+
+    @classmethod
+    def linking_to(cls, slug):
+        """Return the pages whose newest revision links to slug."""
+        return (cls.select()
+                .join(PageLink, on=(PageLink.source == cls.id))
+                .where(PageLink.target == slug)
+                .order_by(cls.title)
+                .distinct())
+
+    def latest(self):
+        """Return the newest revision."""
+        return self.revisions.where(Revision.number == self.revision_count).get()
+
+
+class Strategy(BaseModel):
+    """The programme itself; one row per instance."""
+
+    title = peewee.CharField(max_length=300)
+    period_start = peewee.DateField()
+    period_end = peewee.DateField()
+    leitbild = peewee.ForeignKeyField(Page, null=True, on_delete="SET NULL")
+
+    @classmethod
+    def current(cls):
+        """Return the programme, or None before anything was imported."""
+        return cls.select().order_by(cls.id).first()
+
+
+class Revision(BaseModel):
+    """An immutable snapshot of a page: title, body, rendered HTML, metadata, author, time."""
+
+    page = peewee.ForeignKeyField(Page, backref="revisions", on_delete="CASCADE")
+    number = peewee.IntegerField()
+    title = peewee.CharField(max_length=300)
+    body = peewee.TextField(default="")
+    html = peewee.TextField(default="")
+    meta = JSONField(default=dict)
+    author = peewee.ForeignKeyField(User, null=True, backref="revisions", on_delete="SET NULL")
+    created = peewee.DateTimeField(default=utcnow, index=True)
+    summary = peewee.CharField(max_length=500, default="")
+    size = peewee.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("page", "number"), True),)
+
+    @classmethod
+    def of(cls, page):
+        """Return a page's revisions, newest first, with their authors."""
+        return (cls.select(cls, User)
+                .join(User, peewee.JOIN.LEFT_OUTER)
+                .where(cls.page == page)
+                .order_by(cls.number.desc()))
+
+
+class PageAlias(BaseModel):
+    """An old slug of a renamed page, kept so that old links redirect."""
+
+    slug = peewee.CharField(max_length=120, unique=True)
+    page = peewee.ForeignKeyField(Page, backref="aliases", on_delete="CASCADE")
+
+
+class PageLink(BaseModel):
+    """A wiki link from a page's newest revision to a slug (which may not exist yet)."""
+
+    source = peewee.ForeignKeyField(Page, backref="links", on_delete="CASCADE")
+    target = peewee.CharField(max_length=120, index=True)
+
+    class Meta:
+        indexes = ((("source", "target"), True),)
