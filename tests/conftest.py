@@ -81,10 +81,18 @@ def app(backend, tmp_path, request):
         "SECRET_KEY": "test",
         "WTF_CSRF_ENABLED": False,
     }, instance_path=str(tmp_path / "instance"))
-    with app.app_context():
-        yield app
+    # No app context stays pushed: requests would share it, and with it `g` (the logged-in
+    # user, the locale). Tests that need one use the `ctx` fixture or push their own.
+    yield app
     if not db.is_closed():
         db.close()
+
+
+@pytest.fixture
+def ctx(app):
+    """Push an app context for code that needs current_app outside a request."""
+    with app.app_context():
+        yield app
 
 
 @pytest.fixture
@@ -127,6 +135,7 @@ def demo(app):
     from wiki import exchange
     from wiki.cli import DEMO
 
-    errors = exchange.import_folder(DEMO)
+    with app.app_context():
+        errors = exchange.import_folder(DEMO)
     assert not errors, errors
     return app

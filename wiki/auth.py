@@ -161,3 +161,44 @@ def logout():
         flash(_("Sie sind abgemeldet."), "success")
         return redirect(url_for("overview.index"))
     return render_template("auth/logout.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@require("read")
+def password():
+    """Let a logged-in user change their password, ending every other session."""
+    if not current_user.is_authenticated:
+        return _to_login()
+    errors = {}
+    if request.method == "POST":
+        errors = _password_errors(request.form)
+        if not errors:
+            with db.atomic():
+                User.update(password_hash=hash_password(request.form["new_password"])).where(
+                    User.id == current_user.id).execute()
+                Session.end_all(current_user.id)
+                start_session(User.get_by_id(current_user.id))
+            flash(_("Ihr Passwort wurde geändert. Andere Sitzungen wurden beendet."), "success")
+            return redirect(url_for("overview.index"))
+    return render_template("auth/password.html", errors=errors), 400 if errors else 200
+
+
+def _password_errors(form):
+    """Check a password change form; return German messages by field."""
+    errors = {}
+    if not check_password_hash(current_user.password_hash or "", form.get("current_password", "")):
+        errors["current_password"] = _("Das bisherige Passwort stimmt nicht.")
+    new = form.get("new_password", "")
+    if len(new) < 10:
+        errors["new_password"] = _("Das neue Passwort muss mindestens 10 Zeichen lang sein.")
+    elif new != form.get("new_password_repeat", ""):
+        errors["new_password_repeat"] = _("Die Wiederholung stimmt nicht mit dem neuen Passwort "
+                                          "überein.")
+    return errors
+
+
+def disable_user(user):
+    """Disable an account and end all its sessions at once."""
+    with db.atomic():
+        User.update(active=False).where(User.id == user.id).execute()
+        Session.end_all(user)

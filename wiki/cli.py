@@ -104,6 +104,22 @@ def user_create(name, role, password_stdin, display_name):
                else f"Benutzer {name} ({role}) angelegt. Passwort: {password}")
 
 
+@user.command("disable")
+@click.argument("name")
+@with_appcontext
+def user_disable(name):
+    """Disable a user and end all their sessions."""
+    from wiki.auth import disable_user
+    from wiki.models import User
+
+    _connected()
+    account = User.by_name(name)
+    if account is None:
+        raise click.ClickException(f"Benutzer {name!r} gibt es nicht.")
+    disable_user(account)
+    click.echo(f"Benutzer {name} deaktiviert; alle Sitzungen beendet.")
+
+
 def _create_user(username, role, password, name=""):
     """Create an active account with a hashed password."""
     from wiki.auth import hash_password

@@ -1,6 +1,6 @@
 """Language: German first, English second; chosen by a switch or by the browser."""
 from flask import current_app, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 
 LANGUAGES = ("de", "en")
 babel = Babel()
@@ -20,6 +20,7 @@ def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Berlin")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
 
     @app.before_request
     def _remember_language():

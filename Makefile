@@ -1,0 +1,41 @@
+# Fahrplan: `make run` starts the app with the demo strategy; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST := $(BIN)/python -m pytest
+
+.PHONY: run test test-unit test-postgres test-browser lint chromium clean
+
+$(BIN)/fahrplan: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python 3.11 oder neuer wird gebraucht."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+run: $(BIN)/fahrplan
+	$(BIN)/fahrplan init
+	$(BIN)/fahrplan demo --if-empty
+	$(BIN)/fahrplan run --host $(HOST) --port $(PORT)
+
+test: $(BIN)/fahrplan chromium lint
+	@echo "== Unit- und Client-Tests (SQLite) =="
+	$(PYTEST) -m "not browser and not postgres"
+	@echo "== Speicher- und Routentests (SQLite und PostgreSQL) =="
+	FAHRPLAN_TEST_POSTGRES_URL="$$(./scripts/ensure-postgres.sh)" $(PYTEST) -m "postgres and not browser"
+	@echo "== Browsertests (Chromium) =="
+	$(PYTEST) -m browser
+
+lint: $(BIN)/fahrplan
+	$(BIN)/ruff check wiki tests migrations
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium; }
+
+clean:
+	rm -rf $(VENV) *.egg-info
