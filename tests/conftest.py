@@ -61,7 +61,8 @@ def _empty_postgres(url):
     from playhouse.db_url import connect
 
     database = connect(url)
-    tables = ", ".join(f'"{model._meta.table_name}"' for model in MODELS)
+    names = [model._meta.table_name for model in MODELS] + ["search_index"]
+    tables = ", ".join(f'"{name}"' for name in names)
     database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     database.close()
 

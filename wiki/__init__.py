@@ -26,7 +26,7 @@ def create_app(test_config=None, instance_path=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
-    from wiki import auth, cli, db, errors, i18n, measures, overview, pages, security
+    from wiki import auth, cli, db, errors, i18n, measures, overview, pages, search, security
 
     db.init_app(app)
     security.init_app(app)
@@ -34,7 +34,7 @@ def create_app(test_config=None, instance_path=None):
     i18n.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    for module in (auth, overview, measures, pages):
+    for module in (auth, overview, measures, pages, search):
         app.register_blueprint(module.bp)
     return app
 

@@ -20,7 +20,7 @@ def main():
 
 def init_app(app):
     """Register the commands with the app (for `flask --app wiki …`)."""
-    for command in (init, demo, user, import_command, export_command, backup):
+    for command in (init, demo, user, import_command, export_command, backup, reindex):
         app.cli.add_command(command)
 
 
@@ -173,3 +173,15 @@ def backup(file):
     _connected()
     backup_to(file)
     click.echo(f"Sicherung geschrieben und geprüft: {file}")
+
+
+@click.command("reindex")
+@with_appcontext
+def reindex():
+    """Rebuild the full-text search index from the stored content."""
+    from wiki import search
+
+    _connected()
+    with db.atomic():
+        count = search.rebuild()
+    click.echo(f"Suchindex neu aufgebaut: {count} Einträge.")
