@@ -1,0 +1,52 @@
+"""Re-plans, slip and field-by-field comparison of revisions."""
+from types import SimpleNamespace
+
+import pytest
+
+from wiki.history import compare_meta, replans, slip
+
+LABELS = {"status": "Status", "planned_start": "Geplanter Beginn", "planned_end": "Geplantes Ende"}
+
+
+def revision(number, summary, **meta):
+    """Make a stand-in revision."""
+    return SimpleNamespace(number=number, summary=summary, meta=meta)
+
+
+HISTORY = [
+    revision(1, "Erstanlage", planned_start="2023-01-01", planned_end="2025-12-31",
+             status="planned"),
+    revision(2, "Status", planned_start="2023-01-01", planned_end="2025-12-31", status="active"),
+    revision(3, "Serverkapazität fehlt", planned_start="2023-04-01", planned_end="2026-06-30",
+             status="active"),
+    revision(4, "Vorgezogen", planned_start="2023-04-01", planned_end="2026-03-31",
+             status="active"),
+]
+
+
+def test_replans_lists_only_changes_of_planned_dates():
+    """Only revisions that moved the plan are re-plans, with the end's shift in days."""
+    found = replans(HISTORY)
+    assert [c["revision"].number for c in found] == [3, 4]
+    assert found[0]["old"] == ("2023-01-01", "2025-12-31")
+    assert found[0]["new"] == ("2023-04-01", "2026-06-30")
+    assert found[0]["end_shift"] == 181
+    assert found[1]["end_shift"] == -91
+
+
+@pytest.mark.parametrize("first, current, days", [
+    ({"planned_end": "2025-12-31"}, {"planned_end": "2026-06-30"}, 181),
+    ({"planned_end": "2025-12-31"}, {"planned_end": "2025-12-31"}, 0),
+    ({"planned_end": None}, {"planned_end": "2025-12-31"}, None),
+])
+def test_slip_against_the_first_plan(first, current, days):
+    """The slip is the planned end's move since the first revision."""
+    assert slip(first, current) == days
+
+
+def test_compare_meta_lists_changed_fields_in_label_order():
+    """Only changed fields appear, labelled, in the order of the labels."""
+    assert compare_meta(HISTORY[1].meta, HISTORY[2].meta, LABELS) == [
+        ("planned_start", "Geplanter Beginn", "2023-01-01", "2023-04-01"),
+        ("planned_end", "Geplantes Ende", "2025-12-31", "2026-06-30"),
+    ]
