@@ -1,12 +1,20 @@
 """The domain models; import them from here."""
 from wiki.models.accounts import LoginFailure, Session, User
-from wiki.models.content import ActionField, Page, PageAlias, PageLink, Revision, Strategy
+from wiki.models.content import (
+    ActionField,
+    EditPresence,
+    Page,
+    PageAlias,
+    PageLink,
+    Revision,
+    Strategy,
+)
 from wiki.models.measures import Dependency, Measure
 from wiki.models.reports import Comment, CommentVersion, ReportRound, ReportVersion, StatusReport
 
 MODELS = [
     User, Session, LoginFailure,
-    Strategy, ActionField, Page, Revision, PageAlias, PageLink,
+    Strategy, ActionField, Page, Revision, PageAlias, PageLink, EditPresence,
     Measure, Dependency,
     StatusReport, ReportVersion, ReportRound, Comment, CommentVersion,
 ]

@@ -1,4 +1,6 @@
 """Wiki content: the strategy, action fields, pages and their revisions and links."""
+from datetime import timedelta
+
 import peewee
 
 from wiki.db import BaseModel, JSONField, utcnow
@@ -105,3 +107,35 @@ class PageLink(BaseModel):
 
     class Meta:
         indexes = ((("source", "target"), True),)
+
+
+class EditPresence(BaseModel):
+    """Someone has a page's edit form open; shown to others as a note, never a lock."""
+
+    page = peewee.ForeignKeyField(Page, on_delete="CASCADE")
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE")
+    seen = peewee.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("page", "user"), True),)
+
+    @classmethod
+    def touch(cls, page, user):
+        """Record that user has page's edit form open now."""
+        (cls.insert(page=page, user=user, seen=utcnow())
+         .on_conflict(conflict_target=[cls.page, cls.user], update={cls.seen: utcnow()})
+         .execute())
+
+    @classmethod
+    def others(cls, page, user, minutes=3):
+        """Return the other users who had page's edit form open within the last minutes."""
+        cutoff = utcnow() - timedelta(minutes=minutes)
+        return (User.select()
+                .join(cls, on=(cls.user == User.id))
+                .where((cls.page == page) & (cls.user != user) & (cls.seen > cutoff))
+                .order_by(User.name))
+
+    @classmethod
+    def leave(cls, page, user):
+        """Forget that user is editing page (after saving)."""
+        cls.delete().where((cls.page == page) & (cls.user == user)).execute()
