@@ -1,0 +1,49 @@
+"""Checks across files: action fields, prerequisites and their cycles, users."""
+from wiki import schedule
+from wiki.exchange.programme import ImportProblem
+
+
+def check_programme(programme, known_users):
+    """Return the problems with references between files (known_users: accounts that exist)."""
+    problems = []
+    for record in programme.measures.values():
+        for version in record.versions:
+            problems += _measure_references(programme, record.path, version)
+    problems += _cycle(programme.measures)
+    if programme.has_user_files:
+        problems += _unknown_users(programme, {name.lower() for name in known_users})
+    return problems
+
+
+def _measure_references(programme, path, version):
+    """Return an unknown action field or prerequisite that a revision gives itself."""
+    problems = []
+    code = version.values.get("field")
+    if version.owns("field") and code and code not in programme.fields:
+        problems.append(ImportProblem(path, version.where + "field", f"Unbekanntes Handlungsfeld "
+                                      f"»{code}« (keine Datei fields/{code}.md)."))
+    requires = version.values.get("requires", []) if version.owns("requires") else []
+    for code in requires:
+        if code not in programme.measures:
+            problems.append(ImportProblem(path, version.where + "requires", f"Unbekannte "
+                                          f"Voraussetzung »{code}« (keine Datei "
+                                          f"measures/{code}.md)."))
+    return problems
+
+
+def _cycle(measures):
+    """Return a cycle among the newest prerequisites as a problem, named like M05 → M07 → M05."""
+    edges = {code: record.newest.values.get("requires", []) for code, record in measures.items()}
+    cycle = schedule.find_cycle(edges)
+    if cycle is None:
+        return []
+    message = f"Die Voraussetzungen bilden einen Kreis: {schedule.format_cycle(cycle)}."
+    return [ImportProblem(measures[cycle[0]].path, "requires", message)]
+
+
+def _unknown_users(programme, known):
+    """Return every author or contact who has neither a file in users/ nor an account."""
+    known = known | set(programme.users)
+    return [ImportProblem(path, key, f"Unbekannter Benutzer »{name}« (keine Datei "
+                                     f"users/{name}.md und kein Konto).")
+            for path, key, name in programme.user_references() if name.lower() not in known]

@@ -1,0 +1,131 @@
+"""Saving content: every change to a page or measure becomes a new revision, rendered once."""
+from wiki import markdown, metadata, search
+from wiki.db import db, utcnow
+from wiki.models import ActionField, Dependency, Measure, Page, PageAlias, PageLink, Revision, User
+
+# The measure columns that take their value from the cleaned metadata as they are.
+PLAIN_FIELDS = ("obligation", "status", "owner", "planned_start", "planned_end", "actual_start",
+                "actual_end", "progress", "legal_basis", "legal_deadline")
+
+
+def link_slug(target):
+    """Return the slug a wiki link target points to: a measure code or a page title."""
+    if markdown.MEASURE_CODE.match(target):
+        return target.lower()
+    return markdown.slugify(target)
+
+
+def slug_taken(slug):
+    """Tell whether a page or an old name of a page has this slug."""
+    return (Page.select().where(Page.slug == slug).exists()
+            or PageAlias.select().where(PageAlias.slug == slug).exists())
+
+
+def resolve_link(target):
+    """Return the URL of a wiki link target and whether its page exists."""
+    slug = link_slug(target)
+    is_measure = markdown.MEASURE_CODE.match(target)
+    return (f"/measures/{target.upper()}" if is_measure else f"/pages/{slug}"), slug_taken(slug)
+
+
+def render(text):
+    """Render Markdown to sanitised HTML, with wiki links resolved against the database."""
+    return markdown.render(text, resolve=resolve_link)
+
+
+def _render_with_links(text):
+    """Render the body once; return its HTML and the slugs of the wiki links it contains."""
+    targets = []
+
+    def resolve(target):
+        targets.append(target)
+        return resolve_link(target)
+
+    html = markdown.render(text, resolve=resolve)
+    return html, list(dict.fromkeys(link_slug(target) for target in targets))
+
+
+def normalise_body(body):
+    """Return a body with Unix line ends and without leading or trailing blank lines."""
+    return (body or "").replace("\r\n", "\n").strip("\n")
+
+
+def unique_slug(title):
+    """Return a free slug for a new page with this title (never one a measure code would take)."""
+    base = markdown.slugify(title)
+    slug, number = base, 1
+    while slug_taken(slug) or markdown.MEASURE_CODE.match(slug):
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def new_page(title, slug, kind="page", created=None):
+    """Create a page without revisions (the first save gives it one)."""
+    created = created or utcnow()
+    return Page.create(slug=slug, kind=kind, title=title, created=created, updated=created)
+
+
+def new_measure(values, created=None):
+    """Create a measure page and row for cleaned values, without a revision."""
+    page = new_page(values["title"], values["code"].lower(), kind="measure", created=created)
+    field = ActionField.get(ActionField.code == values["field"])
+    return Measure.create(page=page, code=values["code"], field=field)
+
+
+def save_page(page, *, title, body, author, summary="", created=None, slug=None):
+    """Save a new revision of a page, creating the page when it is None."""
+    with db.atomic():
+        if page is None:
+            page = new_page(title, slug or unique_slug(title), created=created)
+        return _save(page, title=title, body=body, meta={}, author=author, summary=summary,
+                     created=created, field="")
+
+
+def save_measure(measure, *, values, body, author, summary="", created=None):
+    """Save a new revision of a measure from cleaned values, creating it when it is None."""
+    with db.atomic():
+        if measure is None:
+            measure = new_measure(values, created)
+        _apply(measure, values)
+        meta = metadata.snapshot(measure, values["title"])
+        return _save(measure.page, title=values["title"], body=body, meta=meta, author=author,
+                     summary=summary, created=created, field=values["field"])
+
+
+def _apply(measure, values):
+    """Copy cleaned values onto the measure row and replace its prerequisites."""
+    for name in PLAIN_FIELDS:
+        setattr(measure, name, values[name])
+    measure.field = ActionField.get(ActionField.code == values["field"])
+    measure.contact = User.by_name(values["contact"]) if values["contact"] else None
+    measure.tags = " ".join(values["tags"])
+    measure.save()
+    Dependency.delete().where(Dependency.measure == measure).execute()
+    prerequisites = Measure.select().where(Measure.code.in_(values["requires"]))
+    rows = [{"measure": measure, "requires": prerequisite} for prerequisite in prerequisites]
+    if rows:
+        Dependency.insert_many(rows).execute()
+
+
+def _save(page, *, title, body, meta, author, summary, created, field):
+    """Store the next revision of a page; refresh the page, its links and its search entry."""
+    body = normalise_body(body)
+    html, slugs = _render_with_links(body)
+    page.revision_count += 1
+    page.title = title
+    page.updated = created or utcnow()
+    page.save()
+    _replace_links(page, slugs)
+    search.index_page(page, body, field)
+    return Revision.create(
+        page=page, number=page.revision_count, title=title, body=body, html=html, meta=meta,
+        author=author, created=page.updated, summary=summary or "", size=len(body),
+    )
+
+
+def _replace_links(page, slugs):
+    """Make the page's links those of its newest revision."""
+    PageLink.delete().where(PageLink.source == page).execute()
+    if slugs:
+        PageLink.insert_many([{"source": page, "target": slug} for slug in slugs]).execute()
