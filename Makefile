@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: run test test-unit test-postgres test-browser lint chromium clean
+.PHONY: run test lint chromium clean translations
 
 $(BIN)/fahrplan: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -39,3 +39,11 @@ chromium:
 
 clean:
 	rm -rf $(VENV) *.egg-info
+
+# After changing UI texts: extract, merge into the English catalogue, translate, then compile.
+translations: $(BIN)/fahrplan
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output \
+	  -o wiki/translations/messages.pot .
+	$(BIN)/pybabel update -i wiki/translations/messages.pot -d wiki/translations -l en \
+	  --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d wiki/translations

@@ -26,12 +26,25 @@ def create_app(test_config=None, instance_path=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
-    from wiki import auth, cli, db, errors, i18n, measures, overview, pages, search, security
+    from wiki import (
+        auth,
+        cli,
+        db,
+        errors,
+        i18n,
+        measures,
+        overview,
+        pages,
+        presentation,
+        search,
+        security,
+    )
 
     db.init_app(app)
     security.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
+    presentation.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     for module in (auth, overview, measures, pages, search):

@@ -159,7 +159,12 @@ def export_command(folder):
     from wiki import exchange
 
     _connected()
-    exchange.export_folder(folder)
+    try:
+        exchange.export_folder(folder)
+    except FileExistsError:
+        raise click.ClickException(f"Der Ordner {folder} ist nicht leer.") from None
+    except LookupError:
+        raise click.ClickException("Es gibt noch kein Programm zum Exportieren.") from None
     click.echo(f"Exportiert nach {folder}.")
 
 

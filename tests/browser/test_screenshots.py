@@ -1,0 +1,35 @@
+"""Screenshots of the main page types at 1366×768, on screen and in print, for people to look at."""
+import os
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PAGES = [("start", "/"), ("measure-M07", "/measures/M07"), ("login", "/login")]
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    """Return the folder for screenshots: $FAHRPLAN_SCREENSHOTS, else a temporary one."""
+    folder = os.environ.get("FAHRPLAN_SCREENSHOTS") or str(tmp_path_factory.mktemp("shots"))
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+@pytest.mark.parametrize("name, url", PAGES)
+def test_screenshot(page, shots, name, url):
+    """Each main page type renders at 1366×768 without horizontal scrolling."""
+    page.goto(url)
+    page.screenshot(path=os.path.join(shots, f"{name}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+
+
+def test_print_screenshot_of_the_start_page(page, shots):
+    """In print, navigation and forms disappear and the action fields stay."""
+    page.goto("/")
+    page.emulate_media(media="print")
+    page.screenshot(path=os.path.join(shots, "start-print.png"), full_page=True)
+    assert not page.locator("nav.main-nav").is_visible()
+    assert not page.locator("form.logout, .login-link").first.is_visible()
+    assert page.locator(".action-field").first.is_visible()
+    page.pdf(path=os.path.join(shots, "start.pdf"), format="A4")
