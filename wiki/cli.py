@@ -74,7 +74,7 @@ def _print_admin_hint():
     """Print the generated admin password, as long as it is kept in the instance folder."""
     if os.path.exists(_admin_password_file()):
         with open(_admin_password_file()) as fh:
-            click.echo(f"Anmeldung: admin / {fh.read().strip()}  (http://127.0.0.1:5000/login)")
+            click.echo(f"Anmeldung: admin / {fh.read().strip()}")
 
 
 @click.group("user")
