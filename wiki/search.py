@@ -138,6 +138,13 @@ def rebuild():
     return count
 
 
+@bp.after_request
+def _vary(response):
+    """Tell caches that htmx requests get a fragment."""
+    response.vary.update(["HX-Request", "HX-Target"])
+    return response
+
+
 @bp.route("/search")
 def index():
     """Search the wiki; htmx requests get only the result list."""
@@ -151,6 +158,9 @@ def index():
     context = dict(query=query, kind=kind, field=field, hits=hits, total=total, page=page,
                    pages=(total + PAGE_SIZE - 1) // PAGE_SIZE, kinds=KIND_LABELS,
                    fields=list(ActionField.ordered()))
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "search-results":
+    target = request.headers.get("HX-Target") if request.headers.get("HX-Request") else None
+    if target == "header-results":  # the header box shows a short list
+        context["hits"], context["compact"] = hits[:8], True
+    if target in ("search-results", "header-results"):
         return render_template("search/_results.html", **context)
     return render_template("search/index.html", **context)
