@@ -1,6 +1,8 @@
-"""Dates and quarters, and cycles among prerequisites (pure functions, no database)."""
+"""Quarters, cycles, delays and risk among prerequisites (pure functions, no database)."""
 import calendar
 import re
+from collections import deque
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
@@ -77,3 +79,96 @@ def _cycle_from(node, edges, path, finished):
 def format_cycle(path):
     """Return a cycle path as text, like "M05 → M07 → M05"."""
     return " → ".join(path)
+
+
+# --- Delay and risk --------------------------------------------------------------------------
+
+CLOSED = ("done", "dropped")  # finished or given up: neither delayed nor at risk any more
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The dates and status of one measure, as the schedule logic needs them."""
+
+    code: str
+    status: str
+    planned_start: date | None = None
+    planned_end: date | None = None
+    actual_start: date | None = None
+    actual_end: date | None = None
+
+
+@dataclass
+class Assessment:
+    """What the schedule says about one measure."""
+
+    delayed: bool = False
+    forecast_end: date | None = None
+    conflicts: list = field(default_factory=list)  # prerequisites ending after our start
+    risk_chain: list | None = None  # e.g. ["M07", "M05"]: late M07 endangers M05
+
+    @property
+    def at_risk(self):
+        """Tell whether a late prerequisite (directly or further up) endangers this measure."""
+        return self.risk_chain is not None
+
+
+def is_delayed(plan, today):
+    """Tell whether a measure is delayed: open past its planned end, or finished late."""
+    if plan.status == "dropped" or plan.planned_end is None:
+        return False
+    if plan.actual_end is not None:
+        return plan.actual_end > plan.planned_end
+    return plan.status != "done" and plan.planned_end < today
+
+
+def forecast_end(plan, today):
+    """Return when a measure is expected to end: actually, as planned, or not before today."""
+    if plan.actual_end is not None:
+        return plan.actual_end
+    if plan.planned_end is not None and plan.status not in CLOSED and plan.planned_end < today:
+        return today
+    return plan.planned_end
+
+
+def date_conflicts(plans, requires, today):
+    """Return {code: [prerequisite codes ending (forecast) after the measure's planned start]}."""
+    found = {}
+    for code, prerequisites in requires.items():
+        plan = plans[code]
+        if plan.status in CLOSED or plan.planned_start is None:
+            continue
+        late = sorted(p for p in prerequisites if p in plans
+                      and (forecast_end(plans[p], today) or date.min) > plan.planned_start)
+        if late:
+            found[code] = late
+    return found
+
+
+def assess(plans, requires, today):
+    """Assess every measure: delay, forecast, date conflicts and the risk chain.
+
+    plans: {code: Plan}; requires: {code: prerequisite codes}. A measure is at risk when a
+    prerequisite is late (delayed, in conflict, or itself at risk), following the chain down.
+    """
+    result = {code: Assessment(delayed=is_delayed(plan, today),
+                               forecast_end=forecast_end(plan, today))
+              for code, plan in plans.items()}
+    for code, late in date_conflicts(plans, requires, today).items():
+        result[code].conflicts = late
+    dependents = {}
+    for code, prerequisites in requires.items():
+        for prerequisite in prerequisites:
+            dependents.setdefault(prerequisite, []).append(code)
+    sources = sorted(c for c, a in result.items()
+                     if a.delayed and plans[c].status not in CLOSED or a.conflicts)
+    queue = deque([source] for source in sources)
+    while queue:  # breadth first: each measure gets the shortest chain from a late source
+        chain = queue.popleft()
+        for dependent in sorted(dependents.get(chain[-1], ())):
+            found = result.get(dependent)
+            if found is None or found.at_risk or plans[dependent].status in CLOSED:
+                continue
+            found.risk_chain = chain + [dependent]
+            queue.append(found.risk_chain)
+    return result
