@@ -28,6 +28,7 @@ def index():
         excerpt=excerpt,
         fields=list(ActionField.ordered()),
         measures_by_field=_group_by_field(Measure.listing()),
+        assessments=Measure.assessment(datetime.date.today()),
         pages=list(Page.wiki_pages()),
     )
 

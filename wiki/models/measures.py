@@ -58,6 +58,18 @@ class Measure(BaseModel):
         """Return the measure with this code (case-insensitive) or None."""
         return cls.listing().where(cls.code == code.upper()).first()
 
+    @classmethod
+    def assessment(cls, today):
+        """Assess every measure's schedule by code: delay, date conflicts, risk chains."""
+        from wiki.schedule import Plan, assess
+
+        rows = cls.select(cls.code, cls.status, cls.planned_start, cls.planned_end,
+                          cls.actual_start, cls.actual_end).tuples()
+        requires = {}
+        for code, prerequisite in Dependency.edges():
+            requires.setdefault(code, []).append(prerequisite)
+        return assess({row[0]: Plan(*row) for row in rows}, requires, today)
+
     def prerequisites(self):
         """Return the measures this one requires."""
         return (Measure.listing()
