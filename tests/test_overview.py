@@ -19,7 +19,7 @@ def warnings(client, code):
 
 def test_demo_shows_delay_and_risk(demo, client):
     """M07 overran its plan; M05 and M08 depend on it and are at risk."""
-    assert "⏱ verzögert" in warnings(client, "M07")
+    assert "◔ verzögert" in warnings(client, "M07")
     assert "⚠ gefährdet durch M07 → M05" in warnings(client, "M05")
     assert "⚠ gefährdet durch M07 → M08" in warnings(client, "M08")
     assert warnings(client, "M06") == []
