@@ -48,3 +48,34 @@ def test_moving_m07_into_the_future_clears_the_risk(demo, client):
                      author=make_user("k.becker"), summary="Neuplanung")
     assert warnings(client, "M07") == []
     assert warnings(client, "M05") == []
+
+
+def test_architecture_shows_six_columns_and_fourteen_cards(demo, client):
+    """The architecture has a column per action field, a card per measure, and the counts."""
+    page = BeautifulSoup(client.get("/architecture").text, "html.parser")
+    assert page.find("h1").get_text() == "E-Government-Architektur"
+    assert len(page.select(".field-grid > section.action-field")) == 6
+    assert len(page.select("article.measure-card")) == 14
+    table = page.find("table", class_="counts-table")
+    headers = [th.get_text(strip=True) for th in table.select("thead th")]
+    assert headers[:3] == ["Handlungsfeld", "geplant", "in Vorbereitung"]
+    total = table.select_one("tfoot tr").find_all("td")
+    assert total[headers.index("Summe") - 1].get_text() == "14"
+    rows = {tr.th.a.get_text(): tr for tr in table.select("tbody tr")}
+    assert list(rows) == ["HF1", "HF2", "HF3", "HF4", "HF5", "HF6"]
+    assert rows["HF3"].find_all("td")[headers.index("gefährdet") - 1].get_text() == "1"
+
+
+def test_architecture_flags_stale_measures(demo, client, app):
+    """An open measure without a recent report says so in words."""
+    app.config["STALE_REPORT_DAYS"] = 300
+    assert any("kein Bericht seit" in w for w in warnings(client, "M14"))
+    app.config["STALE_REPORT_DAYS"] = 100000
+    assert not any("Bericht" in w for w in warnings(client, "M14"))
+
+
+def test_architecture_without_a_programme(client):
+    """An empty instance explains itself instead of failing."""
+    response = client.get("/architecture")
+    assert response.status_code == 200
+    assert "noch keine Strategie" in response.text

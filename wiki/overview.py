@@ -5,7 +5,9 @@ import re
 from flask import Blueprint, current_app, render_template
 from markupsafe import Markup
 
-from wiki.models import ActionField, Measure, Page, Strategy
+from wiki.models import ActionField, Measure, Page, StatusReport, Strategy
+from wiki.models.measures import STATUSES
+from wiki.schedule import CLOSED
 
 bp = Blueprint("overview", __name__)
 # The filters and globals every template uses come with the blueprint every page links to.
@@ -18,6 +20,7 @@ STATEMENT_DATE = datetime.date(2026, 11, 24)
 def index():
     """Show the programme: Leitbild, action fields with their measures, and the wiki pages."""
     strategy = Strategy.current()
+    measures = list(Measure.listing())
     leitbild = strategy.leitbild if strategy and strategy.leitbild_id else None
     motto, excerpt = _excerpt(leitbild.latest().html) if leitbild else ("", "")
     return render_template(
@@ -26,11 +29,49 @@ def index():
         leitbild=leitbild,
         motto=motto,
         excerpt=excerpt,
-        fields=list(ActionField.ordered()),
-        measures_by_field=_group_by_field(Measure.listing()),
-        assessments=Measure.assessment(datetime.date.today()),
+        **_programme(measures),
         pages=list(Page.wiki_pages()),
     )
+
+
+@bp.route("/architecture")
+def architecture():
+    """Show the architecture: counts by field and status, the fields as columns of cards."""
+    measures = list(Measure.listing())
+    context = _programme(measures)
+    counts = {field.id: dict.fromkeys(STATUSES, 0) for field in context["fields"]}
+    for measure in measures:
+        counts[measure.field_id][measure.status] += 1
+    assessments = context["assessments"]
+    return render_template(
+        "overview/architecture.html", strategy=Strategy.current(), counts=counts,
+        statuses=STATUSES, measures=measures, today=datetime.date.today(),
+        delayed={code for code, a in assessments.items() if a.delayed},
+        at_risk={code for code, a in assessments.items() if a.at_risk},
+        **context)
+
+
+def _programme(measures):
+    """Return what the field grid needs: fields, measures by field, schedule and staleness."""
+    today = datetime.date.today()
+    return {"fields": list(ActionField.ordered()),
+            "measures_by_field": _group_by_field(measures),
+            "assessments": Measure.assessment(today),
+            "stale": _stale(measures, today)}
+
+
+def _stale(measures, today):
+    """Return {measure id: days since its last report (-1: none)} for open, stale measures."""
+    limit = current_app.config["STALE_REPORT_DAYS"]
+    latest = StatusReport.latest_dates()
+    stale = {}
+    for measure in measures:
+        if measure.status in CLOSED or measure.status == "planned":
+            continue
+        last = latest.get(measure.id)
+        if last is None or (today - last).days > limit:
+            stale[measure.id] = -1 if last is None else (today - last).days
+    return stale
 
 
 def _excerpt(html):

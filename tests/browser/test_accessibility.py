@@ -5,6 +5,8 @@ pytestmark = pytest.mark.browser
 
 PAGES = [
     "/",
+    "/architecture",
+    "/search?q=Akte",
     "/measures/M07",
     "/measures/M01",
     "/pages/leitbild",

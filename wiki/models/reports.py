@@ -33,6 +33,12 @@ class StatusReport(BaseModel):
                 .order_by(cls.date.desc(), cls.id.desc()))
 
 
+    @classmethod
+    def latest_dates(cls):
+        """Return {measure id: date of its newest report}."""
+        return dict(cls.select(cls.measure, peewee.fn.MAX(cls.date)).group_by(cls.measure).tuples())
+
+
 class ReportVersion(BaseModel):
     """An earlier or current state of a status report."""
 

@@ -1,0 +1,28 @@
+"""The overviews as management sees and prints them."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_architecture_prints_on_one_a4_landscape_page(page):
+    """The 14 demo measures fit one A4 landscape page when printed."""
+    page.goto("/architecture")
+    pdf = page.pdf(prefer_css_page_size=True)
+    pages = re.findall(rb"/Type\s*/Page[^s]", pdf)
+    assert len(pages) == 1
+    box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    width, height = float(box[1]), float(box[2])
+    assert width > height  # landscape
+
+
+def test_architecture_cards_carry_words_not_only_colour(page):
+    """Markings and warnings are readable as text; each card links to its measure."""
+    page.goto("/architecture")
+    card = page.locator("article.measure-card").filter(has_text="M05")
+    expect(card).to_contain_text("verwaltungsintern")
+    expect(card).to_contain_text("gefährdet durch M07 → M05")
+    page.locator("#card-M07").get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("M07")
