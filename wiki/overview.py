@@ -2,10 +2,12 @@
 import datetime
 import re
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup
 
-from wiki.models import ActionField, Measure, Page, StatusReport, Strategy
+from wiki import timeline
+from wiki.history import slip
+from wiki.models import ActionField, Dependency, Measure, Page, Revision, StatusReport, Strategy
 from wiki.models.measures import STATUSES
 from wiki.schedule import CLOSED
 
@@ -14,6 +16,13 @@ bp = Blueprint("overview", __name__)
 
 # When the accessibility statement was last reviewed; update it with the statement's text.
 STATEMENT_DATE = datetime.date(2026, 11, 24)
+
+
+@bp.after_request
+def _vary(response):
+    """Tell caches that htmx requests get a fragment."""
+    response.vary.update(["HX-Request", "HX-Target"])
+    return response
 
 
 @bp.route("/")
@@ -49,6 +58,46 @@ def architecture():
         delayed={code for code, a in assessments.items() if a.delayed},
         at_risk={code for code, a in assessments.items() if a.at_risk},
         **context)
+
+
+@bp.route("/timeline", endpoint="timeline")
+def timeline_view():
+    """Show the roadmap by quarter, grouped by action field, with filters and a table view."""
+    today = datetime.date.today()
+    chosen = {key: request.args.get(key, "") for key in ("field", "obligation", "status")}
+    context = _programme(list(Measure.listing()))
+    shown = {f.id: [m for m in context["measures_by_field"].get(f.id, [])
+                    if _matches(m, chosen, context["assessments"][m.code])]
+             for f in context["fields"]}
+    requires = Dependency.requires_map()
+    groups = [(f, shown[f.id]) for f in context["fields"] if shown[f.id]]
+    measures = [m for _, ms in groups for m in ms]
+    strategy = Strategy.current() or Strategy()
+    start, end = timeline.period(measures, strategy.period_start, strategy.period_end)
+    template = ("overview/_timeline.html" if request.headers.get("HX-Target") == "timeline"
+                else "overview/timeline.html")
+    return render_template(template, plan=timeline.layout(groups, requires, start, end, today),
+                           groups=groups, requires=requires, chosen=chosen,
+                           slips=_slips(measures),
+                           statuses=STATUSES, today=today, **context)
+
+
+def _slips(measures):
+    """Return {code: days the planned end moved since the first plan}."""
+    firsts = Revision.first_meta()
+    return {m.code: slip(firsts.get(m.page_id, {}),
+                         {"planned_end": m.planned_end and m.planned_end.isoformat()})
+            for m in measures}
+
+
+def _matches(measure, chosen, assessment):
+    """Tell whether a measure passes the timeline's filters."""
+    status = chosen["status"]
+    return ((not chosen["field"] or measure.field.code == chosen["field"])
+            and (not chosen["obligation"] or measure.obligation == chosen["obligation"])
+            and (not status or measure.status == status
+                 or (status == "delayed" and assessment.delayed)
+                 or (status == "at_risk" and assessment.at_risk)))
 
 
 def _programme(measures):

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from wiki.i18n import LANGUAGES
+from wiki.schedule import quarter_of
 
 STATUS_LABELS = {
     "planned": _l("geplant"),
@@ -60,6 +61,7 @@ def init_app(app):
         date=show_date,
         datetime=show_datetime,
         quarter=show_quarter,
+        quarter_code=lambda value: quarter_of(value) if value else "–",
         status_label=lambda value: STATUS_LABELS.get(value, value),
         obligation_label=lambda value: OBLIGATION_LABELS.get(value, value),
         obligation_hint=lambda value: OBLIGATION_HINTS.get(value, ""),

@@ -6,6 +6,7 @@ pytestmark = pytest.mark.browser
 PAGES = [
     "/",
     "/architecture",
+    "/timeline",
     "/search?q=Akte",
     "/measures/M07",
     "/measures/M01",

@@ -26,3 +26,25 @@ def test_architecture_cards_carry_words_not_only_colour(page):
     expect(card).to_contain_text("gefährdet durch M07 → M05")
     page.locator("#card-M07").get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("M07")
+
+
+def test_timeline_filters_update_in_place_and_keep_the_url(page, axe):
+    """Choosing an action field narrows the chart without a reload; the URL is bookmarkable."""
+    page.goto("/timeline")
+    expect(page.locator("a.bar-link")).to_have_count(14)
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label("Handlungsfeld").select_option("HF3")
+    expect(page.locator("a.bar-link")).to_have_count(3)
+    expect(page).to_have_url(re.compile(r"field=HF3"))
+    assert page.evaluate("window.notReloaded") is True
+    expect(page.locator("#live")).to_contain_text("3 Maßnahmen angezeigt")
+    axe(page)
+    page.reload()
+    expect(page.locator("a.bar-link")).to_have_count(3)
+
+
+def test_timeline_bar_links_to_the_measure(page):
+    """A bar is a link to its measure page."""
+    page.goto("/timeline")
+    page.locator('a.bar-link[href="/measures/M08"]').click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("M08")

@@ -92,6 +92,12 @@ class Revision(BaseModel):
                 .order_by(cls.number.desc()))
 
 
+    @classmethod
+    def first_meta(cls):
+        """Return {page id: metadata of its first revision} (the baseline plan of measures)."""
+        return dict(cls.select(cls.page, cls.meta).where(cls.number == 1).tuples())
+
+
 class PageAlias(BaseModel):
     """An old slug of a renamed page, kept so that old links redirect."""
 

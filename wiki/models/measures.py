@@ -65,10 +65,7 @@ class Measure(BaseModel):
 
         rows = cls.select(cls.code, cls.status, cls.planned_start, cls.planned_end,
                           cls.actual_start, cls.actual_end).tuples()
-        requires = {}
-        for code, prerequisite in Dependency.edges():
-            requires.setdefault(code, []).append(prerequisite)
-        return assess({row[0]: Plan(*row) for row in rows}, requires, today)
+        return assess({row[0]: Plan(*row) for row in rows}, Dependency.requires_map(), today)
 
     def prerequisites(self):
         """Return the measures this one requires."""
@@ -101,3 +98,11 @@ class Dependency(BaseModel):
                 .switch(cls)
                 .join(prerequisite, on=(cls.requires == prerequisite.id))
                 .tuples())
+
+    @classmethod
+    def requires_map(cls):
+        """Return {measure code: [prerequisite codes]}."""
+        requires = {}
+        for code, prerequisite in cls.edges():
+            requires.setdefault(code, []).append(prerequisite)
+        return requires

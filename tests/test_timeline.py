@@ -1,0 +1,76 @@
+"""The timeline: bars in date order, prerequisite arrows, filters, the table view."""
+from datetime import date
+
+import pytest
+from bs4 import BeautifulSoup
+
+from wiki.timeline import LABEL_WIDTH, period, x_of
+
+pytestmark = pytest.mark.postgres
+
+
+def soup(response):
+    """Parse HTML."""
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def planned_x(page, code):
+    """Return the x of a measure's planned bar in the SVG."""
+    link = page.find("a", class_="bar-link", href=f"/measures/{code}")
+    return int(link.find("rect", class_="bar-planned")["x"])
+
+
+def test_bars_follow_the_dates(demo, client):
+    """M01 starts before M02; M06 before M07 before M08."""
+    page = soup(client.get("/timeline"))
+    assert planned_x(page, "M01") < planned_x(page, "M02")
+    assert planned_x(page, "M06") < planned_x(page, "M07") < planned_x(page, "M08")
+
+
+def test_prerequisites_are_drawn_as_arrows(demo, client):
+    """Each prerequisite is an arrow with a text title."""
+    page = soup(client.get("/timeline"))
+    titles = {p.title.get_text() for p in page.select("path.dependency-arrow")}
+    assert {"M06 ist Voraussetzung für M07", "M07 ist Voraussetzung für M08",
+            "M01 ist Voraussetzung für M02"} <= titles
+
+
+def test_table_view_holds_the_same_data(demo, client):
+    """The table lists every measure with its plan, prerequisites and slip."""
+    rows = {tr.th.get_text(" ", strip=True)[:3]: tr
+            for tr in soup(client.get("/timeline")).select("#timeline-table tbody tr")
+            if tr.td}
+    assert len(rows) == 14
+    m07 = [td.get_text(" ", strip=True) for td in rows["M07"].find_all("td")]
+    assert "2023-Q1 – 2026-Q2" in m07
+    assert "M06" in m07
+    assert "+181 Tage" in m07
+
+
+@pytest.mark.parametrize("query, shown", [
+    ("field=HF3", ["M06", "M07", "M08"]),
+    ("obligation=standard", ["M06", "M07"]),
+    ("status=at_risk", ["M05", "M08"]),
+    ("field=HF3&status=done", ["M06"]),
+    ("field=HF9", []),
+])
+def test_filters(demo, client, query, shown):
+    """Filters by field, marking and (derived) status narrow both chart and table."""
+    page = soup(client.get(f"/timeline?{query}"))
+    codes = [a["href"].rsplit("/", 1)[1] for a in page.select("a.bar-link")]
+    assert codes == shown
+    assert len([tr for tr in page.select("#timeline-table tbody tr") if tr.td]) == len(shown)
+
+
+def test_htmx_gets_only_the_chart(demo, client):
+    """A filter change through htmx returns the fragment, not the page."""
+    response = client.get("/timeline?field=HF1", headers={"HX-Request": "true",
+                                                           "HX-Target": "timeline"})
+    assert "<h1" not in response.text and "bar-link" in response.text
+
+
+def test_period_covers_whole_years():
+    """The axis spans whole years around the strategy period."""
+    assert period([], date(2022, 3, 1), date(2026, 6, 30)) == (date(2022, 1, 1),
+                                                                date(2026, 12, 31))
+    assert x_of(date(2022, 1, 1), date(2022, 1, 1), date(2026, 12, 31)) == LABEL_WIDTH

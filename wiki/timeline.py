@@ -1,0 +1,107 @@
+"""Timeline layout: measures as bars on a quarter grid, grouped by action field (no database)."""
+from dataclasses import dataclass, field
+from datetime import date
+
+LABEL_WIDTH = 250  # px left of the time axis for codes and titles
+CHART_WIDTH = 900  # px for the whole period
+ROW = 34  # px per measure row
+GROUP = 30  # px for an action field's heading row
+AXIS = 44  # px for the year and quarter axis on top
+
+
+@dataclass
+class Bar:
+    """A measure's row: its planned and actual bars in px."""
+
+    measure: object
+    y: int
+    planned: tuple | None = None  # (x, width)
+    actual: tuple | None = None
+    actual_open: bool = False  # started, not finished: the bar runs to today
+
+
+@dataclass
+class Layout:
+    """Everything the SVG needs: size, axis ticks, field groups, bars and arrows."""
+
+    start: date
+    end: date
+    width: int = LABEL_WIDTH + CHART_WIDTH
+    height: int = 0
+    years: list = field(default_factory=list)  # (x, width, year)
+    quarters: list = field(default_factory=list)  # (x, width, label)
+    groups: list = field(default_factory=list)  # (y, action field)
+    bars: list = field(default_factory=list)
+    arrows: list = field(default_factory=list)  # (x1, y1, x2, y2, from code, to code)
+    today: int | None = None
+
+
+def x_of(day, start, end):
+    """Return the px position of a day on the time axis."""
+    span = (end - start).days or 1
+    return LABEL_WIDTH + round(CHART_WIDTH * (day - start).days / span)
+
+
+def _span(first, last, start, end):
+    """Return (x, width) of a bar from first to last, clipped to the period."""
+    first, last = max(first, start), min(last, end)
+    if last < first:
+        return None
+    x = x_of(first, start, end)
+    return x, max(x_of(last, start, end) - x, 3)
+
+
+def period(measures, start, end):
+    """Widen a strategy period to whole years that hold every measure's dates."""
+    days = [d for m in measures for d in (m.planned_start, m.planned_end, m.actual_start,
+                                          m.actual_end) if d]
+    first = min([start, *days]) if start else min(days, default=date.today())
+    last = max([end, *days]) if end else max(days, default=date.today())
+    return date(first.year, 1, 1), date(last.year, 12, 31)
+
+
+def layout(groups, requires, start, end, today):
+    """Lay out [(action field, [measures])] with {code: [prerequisite codes]} on the period."""
+    plan = Layout(start, end)
+    for year in range(start.year, end.year + 1):
+        x = x_of(date(year, 1, 1), start, end)
+        plan.years.append((x, x_of(date(year, 12, 31), start, end) - x, year))
+        for q in range(4):
+            qx = x_of(date(year, 3 * q + 1, 1), start, end)
+            last = date(year, 3 * q + 3, 28)
+            plan.quarters.append((qx, x_of(last, start, end) - qx, f"Q{q + 1}"))
+    y = AXIS
+    for action_field, measures in groups:
+        plan.groups.append((y, action_field))
+        y += GROUP
+        for measure in measures:
+            plan.bars.append(_bar(measure, y, start, end, today))
+            y += ROW
+    plan.height = y + 8
+    plan.today = x_of(today, start, end) if start <= today <= end else None
+    plan.arrows = _arrows(plan.bars, requires)
+    return plan
+
+
+def _bar(measure, y, start, end, today):
+    """Return a measure's row with its planned and actual bars."""
+    bar = Bar(measure, y)
+    if measure.planned_start and measure.planned_end:
+        bar.planned = _span(measure.planned_start, measure.planned_end, start, end)
+    if measure.actual_start:
+        bar.actual_open = measure.actual_end is None
+        bar.actual = _span(measure.actual_start, measure.actual_end or today, start, end)
+    return bar
+
+
+def _arrows(bars, requires):
+    """Return an arrow from each shown prerequisite's planned end to its dependent's start."""
+    by_code = {bar.measure.code: bar for bar in bars}
+    arrows = []
+    for bar in bars:
+        for code in sorted(requires.get(bar.measure.code, ())):
+            source = by_code.get(code)
+            if source and source.planned and bar.planned:
+                arrows.append((source.planned[0] + source.planned[1], source.y + 10,
+                               bar.planned[0], bar.y + 10, code, bar.measure.code))
+    return arrows
