@@ -74,3 +74,25 @@ def test_period_covers_whole_years():
     assert period([], date(2022, 3, 1), date(2026, 6, 30)) == (date(2022, 1, 1),
                                                                 date(2026, 12, 31))
     assert x_of(date(2022, 1, 1), date(2022, 1, 1), date(2026, 12, 31)) == LABEL_WIDTH
+
+
+def test_dependency_graph_layers_and_risk_edges(demo, client):
+    """M06 is left of M07, M07 left of M08; the edges of M07's risk chains are marked."""
+    page = soup(client.get("/dependencies"))
+    nodes = {a["href"].rsplit("/", 1)[1]: int(a.rect["x"]) for a in page.select("a.graph-node")}
+    assert nodes["M06"] < nodes["M07"] < nodes["M08"]
+    assert "M04" not in nodes  # no prerequisites, no dependents: listed below the graph
+    assert "M04" in page.find("figcaption").get_text()
+    assert len(page.select("path.graph-edge.risk")) == 2
+    rows = {tr.th.get_text(" ", strip=True)[:3]: [td.get_text("", strip=True)
+                                                  for td in tr.find_all("td")]
+            for tr in page.select(".dependency-list tbody tr")}
+    assert rows["M07"][1:3] == ["M06", "M05,M08"]
+
+
+def test_graph_layers_follow_the_longest_path():
+    """A measure sits one layer right of its latest prerequisite."""
+    from wiki.graph import layers
+
+    assert layers(["A", "B", "C", "D"], {"B": ["A"], "C": ["A", "B"]}) == [["A", "D"], ["B"],
+                                                                           ["C"]]

@@ -5,7 +5,7 @@ import re
 from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup
 
-from wiki import timeline
+from wiki import graph, timeline
 from wiki.history import slip
 from wiki.models import ActionField, Dependency, Measure, Page, Revision, StatusReport, Strategy
 from wiki.models.measures import STATUSES
@@ -80,6 +80,27 @@ def timeline_view():
                            groups=groups, requires=requires, chosen=chosen,
                            slips=_slips(measures),
                            statuses=STATUSES, today=today, **context)
+
+
+@bp.route("/dependencies")
+def dependencies():
+    """Show the prerequisite graph in layers, with at-risk chains marked, and as a list."""
+    measures = list(Measure.listing())
+    context = _programme(measures)
+    requires = Dependency.requires_map()
+    dependents = {}
+    for code, prerequisites in requires.items():
+        for prerequisite in prerequisites:
+            dependents.setdefault(prerequisite, []).append(code)
+    linked = [m.code for m in measures if m.code in requires or m.code in dependents]
+    risk_edges = {pair for a in context["assessments"].values() if a.risk_chain
+                  for pair in zip(a.risk_chain, a.risk_chain[1:], strict=False)}
+    return render_template("overview/dependencies.html", measures=measures,
+                           by_code={m.code: m for m in measures},
+                           graph=graph.layout(linked, requires, linked), requires=requires,
+                           unlinked=[m for m in measures if m.code not in linked],
+                           dependents=dependents, risk_edges=risk_edges,
+                           today=datetime.date.today(), **context)
 
 
 def _slips(measures):

@@ -7,6 +7,7 @@ PAGES = [
     "/",
     "/architecture",
     "/timeline",
+    "/dependencies",
     "/search?q=Akte",
     "/measures/M07",
     "/measures/M01",
