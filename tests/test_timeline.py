@@ -96,3 +96,44 @@ def test_graph_layers_follow_the_longest_path():
 
     assert layers(["A", "B", "C", "D"], {"B": ["A"], "C": ["A", "B"]}) == [["A", "D"], ["B"],
                                                                            ["C"]]
+
+
+def table_row(page, code):
+    """Return the cell texts of a measure's row in the timeline table."""
+    for tr in page.select("#timeline-table tbody tr"):
+        if tr.td and tr.th.get_text(strip=True).startswith(code):
+            return [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+    return None
+
+
+def test_as_of_before_a_replan_shows_the_old_plan(demo, client):
+    """On 1 June 2022 M07 was still planned to end in 2025-Q4, and was not yet late."""
+    page = soup(client.get("/timeline?as_of=2022-06-01"))
+    assert "Sie sehen den Stand vom 01.06.2022" in page.find(class_="as-of-note").get_text()
+    assert "2023-Q1 – 2025-Q4" in table_row(page, "M07")
+    today = soup(client.get("/timeline"))
+    assert "2023-Q1 – 2026-Q2" in table_row(today, "M07")
+
+
+@pytest.mark.parametrize("url", ["/architecture", "/dependencies", "/timeline", "/"])
+def test_every_overview_accepts_as_of(demo, client, url):
+    """Each overview answers for a past day and names it."""
+    response = client.get(f"{url}?as_of=2023-01-15")
+    assert response.status_code == 200
+    if url != "/":
+        assert "15.01.2023" in soup(response).find(class_="as-of-note").get_text()
+
+
+@pytest.mark.parametrize("value, message", [
+    ("2023-13-01", "Ungültiges Datum für »Stand am«"),
+    ("gestern", "Ungültiges Datum für »Stand am«"),
+    ("2999-01-01", "liegt in der Zukunft"),
+])
+def test_bad_as_of_is_explained(demo, client, value, message):
+    """A bad date gets a German message next to the date field, and today's state."""
+    response = client.get(f"/architecture?as_of={value}")
+    assert response.status_code == 400
+    page = soup(response)
+    assert message in page.find(id="as_of-error").get_text()
+    assert page.find(id="as_of")["aria-invalid"] == "true"
+    assert len(page.select("article.measure-card")) == 14

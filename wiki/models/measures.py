@@ -59,13 +59,9 @@ class Measure(BaseModel):
         return cls.listing().where(cls.code == code.upper()).first()
 
     @classmethod
-    def assessment(cls, today):
-        """Assess every measure's schedule by code: delay, date conflicts, risk chains."""
-        from wiki.schedule import Plan, assess
-
-        rows = cls.select(cls.code, cls.status, cls.planned_start, cls.planned_end,
-                          cls.actual_start, cls.actual_end).tuples()
-        return assess({row[0]: Plan(*row) for row in rows}, Dependency.requires_map(), today)
+    def ids_by_page(cls):
+        """Return {page id: measure id}."""
+        return dict(cls.select(cls.page, cls.id).tuples())
 
     def prerequisites(self):
         """Return the measures this one requires."""

@@ -34,9 +34,12 @@ class StatusReport(BaseModel):
 
 
     @classmethod
-    def latest_dates(cls):
-        """Return {measure id: date of its newest report}."""
-        return dict(cls.select(cls.measure, peewee.fn.MAX(cls.date)).group_by(cls.measure).tuples())
+    def latest_dates(cls, until=None):
+        """Return {measure id: date of its newest report} (up to a day, if given)."""
+        query = cls.select(cls.measure, peewee.fn.MAX(cls.date)).group_by(cls.measure)
+        if until is not None:
+            query = query.where(cls.date <= until)
+        return dict(query.tuples())
 
 
 class ReportVersion(BaseModel):

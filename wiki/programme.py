@@ -1,0 +1,73 @@
+"""The programme's state for the overviews: today's, or as it was on ?as_of=YYYY-MM-DD."""
+import datetime
+
+from flask import current_app, request
+from flask_babel import gettext as _
+
+from wiki.asof import measures_as_of
+from wiki.models import ActionField, Dependency, Measure, StatusReport
+from wiki.schedule import CLOSED, Plan, assess
+
+
+def today():
+    """Return today's date where the administration is."""
+    return datetime.date.today()
+
+
+def as_of_day():
+    """Return (day or None, German error or None) from the request's as_of parameter."""
+    text = request.args.get("as_of", "").strip()
+    if not text:
+        return None, None
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        return None, _("Ungültiges Datum für »Stand am«: »%(text)s« (erwartet JJJJ-MM-TT).",
+                       text=text)
+    if day > today():
+        return None, _("»Stand am« liegt in der Zukunft (%(text)s); gezeigt wird der heutige "
+                       "Stand.", text=text)
+    return day, None
+
+
+def state():
+    """Return the overviews' context: measures, prerequisites, schedule, staleness, date."""
+    day, error = as_of_day()
+    if day is None:
+        measures, requires = list(Measure.listing()), Dependency.requires_map()
+    else:
+        measures = measures_as_of(day)
+        requires = {m.code: m.requires for m in measures if m.requires}
+    moment = day or today()
+    plans = {m.code: Plan(m.code, m.status, m.planned_start, m.planned_end, m.actual_start,
+                          m.actual_end) for m in measures}
+    return {
+        "measures": measures, "requires": requires, "today": moment, "as_of": day,
+        "as_of_error": error, "fields": list(ActionField.ordered()),
+        "measures_by_field": group_by_field(measures),
+        "assessments": assess(plans, requires, moment),
+        "stale": stale(measures, moment, day),
+    }
+
+
+def group_by_field(measures):
+    """Return {action field id: [measures]}, keeping the measures' order."""
+    grouped = {}
+    for measure in measures:
+        grouped.setdefault(measure.field_id, []).append(measure)
+    return grouped
+
+
+def stale(measures, moment, day=None):
+    """Return {measure id: days since its last report (-1: none)} for open, stale measures."""
+    limit = current_app.config["STALE_REPORT_DAYS"]
+    latest = StatusReport.latest_dates(day)
+    ids = Measure.ids_by_page() if day else None
+    found = {}
+    for measure in measures:
+        if measure.status in CLOSED or measure.status == "planned":
+            continue
+        last = latest.get(ids[measure.page_id] if ids else measure.id)
+        if last is None or (moment - last).days > limit:
+            found[measure.id] = -1 if last is None else (moment - last).days
+    return found
