@@ -137,3 +137,13 @@ def test_bad_as_of_is_explained(demo, client, value, message):
     assert message in page.find(id="as_of-error").get_text()
     assert page.find(id="as_of")["aria-invalid"] == "true"
     assert len(page.select("article.measure-card")) == 14
+
+
+def test_baseline_draws_the_old_plan_and_names_the_shift(demo, client):
+    """Against the plan of 1 June 2022, M07's end moved by half a year."""
+    page = soup(client.get("/timeline?baseline=2022-06-01"))
+    assert "Verglichen mit dem Plan vom 01.06.2022" in page.find(class_="baseline-note").get_text()
+    m07 = page.find("a", class_="bar-link", href="/measures/M07")
+    assert m07.find("rect", class_="bar-baseline")
+    assert "2023-Q1 – 2025-Q4 Ende +181 Tage" in table_row(page, "M07")
+    assert client.get("/timeline?baseline=kaputt").status_code == 400

@@ -59,11 +59,13 @@ def timeline_view():
     measures = [m for _, ms in groups for m in ms]
     strategy = Strategy.current() or Strategy()
     start, end = timeline.period(measures, strategy.period_start, strategy.period_end)
-    plan = timeline.layout(groups, context["requires"], start, end, context["today"])
+    baseline, baseline_day, baseline_error = programme.baseline_plans()
+    plan = timeline.layout(groups, context["requires"], start, end, context["today"], baseline)
     template = ("overview/_timeline.html" if request.headers.get("HX-Target") == "timeline"
                 else "overview/timeline.html")
     return _render(template, plan=plan, groups=groups, chosen=chosen, slips=_slips(measures),
-                   statuses=STATUSES, **context)
+                   statuses=STATUSES, baseline=baseline, baseline_day=baseline_day,
+                   baseline_error=baseline_error, **context)
 
 
 @bp.route("/dependencies")
@@ -85,8 +87,9 @@ def dependencies():
 
 
 def _render(template, **context):
-    """Render an overview; a bad as_of date answers 400 with the message on the page."""
-    return render_template(template, **context), 400 if context.get("as_of_error") else 200
+    """Render an overview; a bad date answers 400 with the message on the page."""
+    bad = context.get("as_of_error") or context.get("baseline_error")
+    return render_template(template, **context), 400 if bad else 200
 
 
 def _slips(measures):

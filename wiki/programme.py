@@ -14,25 +14,32 @@ def today():
     return datetime.date.today()
 
 
-def as_of_day():
-    """Return (day or None, German error or None) from the request's as_of parameter."""
-    text = request.args.get("as_of", "").strip()
+def past_day(name, label):
+    """Return (day or None, German error or None) from a date parameter of the request."""
+    text = request.args.get(name, "").strip()
     if not text:
         return None, None
     try:
         day = datetime.date.fromisoformat(text)
     except ValueError:
-        return None, _("Ungültiges Datum für »Stand am«: »%(text)s« (erwartet JJJJ-MM-TT).",
-                       text=text)
+        return None, _("Ungültiges Datum für »%(label)s«: »%(text)s« (erwartet JJJJ-MM-TT).",
+                       label=label, text=text)
     if day > today():
-        return None, _("»Stand am« liegt in der Zukunft (%(text)s); gezeigt wird der heutige "
-                       "Stand.", text=text)
+        return None, _("»%(label)s« liegt in der Zukunft (%(text)s).", label=label, text=text)
     return day, None
+
+
+def baseline_plans():
+    """Return ({code: (planned start, planned end)} on ?baseline=, day, error)."""
+    day, error = past_day("baseline", _("Vergleich mit Plan vom"))
+    if day is None:
+        return None, None, error
+    return {m.code: (m.planned_start, m.planned_end) for m in measures_as_of(day)}, day, None
 
 
 def state():
     """Return the overviews' context: measures, prerequisites, schedule, staleness, date."""
-    day, error = as_of_day()
+    day, error = past_day("as_of", _("Stand am"))
     if day is None:
         measures, requires = list(Measure.listing()), Dependency.requires_map()
     else:

@@ -18,6 +18,7 @@ class Bar:
     planned: tuple | None = None  # (x, width)
     actual: tuple | None = None
     actual_open: bool = False  # started, not finished: the bar runs to today
+    baseline: tuple | None = None  # the plan on the baseline day, drawn beside today's
 
 
 @dataclass
@@ -60,8 +61,11 @@ def period(measures, start, end):
     return date(first.year, 1, 1), date(last.year, 12, 31)
 
 
-def layout(groups, requires, start, end, today):
-    """Lay out [(action field, [measures])] with {code: [prerequisite codes]} on the period."""
+def layout(groups, requires, start, end, today, baseline=None):
+    """Lay out [(action field, [measures])] with {code: [prerequisite codes]} on the period.
+
+    baseline: {code: (planned start, planned end)} on a baseline day, drawn beside each bar.
+    """
     plan = Layout(start, end)
     for year in range(start.year, end.year + 1):
         x = x_of(date(year, 1, 1), start, end)
@@ -75,7 +79,10 @@ def layout(groups, requires, start, end, today):
         plan.groups.append((y, action_field))
         y += GROUP
         for measure in measures:
-            plan.bars.append(_bar(measure, y, start, end, today))
+            bar = _bar(measure, y, start, end, today)
+            if baseline and all(baseline.get(measure.code, (None, None))):
+                bar.baseline = _span(*baseline[measure.code], start, end)
+            plan.bars.append(bar)
             y += ROW
     plan.height = y + 8
     plan.today = x_of(today, start, end) if start <= today <= end else None

@@ -8,6 +8,8 @@ PAGES = [
     "/architecture",
     "/timeline",
     "/dependencies",
+    "/timeline?as_of=2023-06-30&baseline=2022-06-01",
+    "/architecture?as_of=kaputt",
     "/search?q=Akte",
     "/measures/M07",
     "/measures/M01",
