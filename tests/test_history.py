@@ -3,7 +3,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from wiki.history import compare_meta, replans, slip
+from wiki.history import compare_meta, replans, shown, size_changes, slip
 
 LABELS = {"status": "Status", "planned_start": "Geplanter Beginn", "planned_end": "Geplantes Ende"}
 
@@ -50,3 +50,25 @@ def test_compare_meta_lists_changed_fields_in_label_order():
         ("planned_start", "Geplanter Beginn", "2023-01-01", "2023-04-01"),
         ("planned_end", "Geplantes Ende", "2025-12-31", "2026-06-30"),
     ]
+
+
+def test_size_changes_compare_each_row_with_the_next_older():
+    """Rows are newest first; the last one compares with the row after the page (or 0)."""
+    rows = [SimpleNamespace(size=size) for size in (120, 100, 100)]
+    assert [change for _, change in size_changes(rows, 130)] == [20, 0, -30]
+    assert [change for _, change in size_changes(rows[2:], 0)] == [100]
+
+
+@pytest.mark.parametrize("name, value, text", [
+    ("status", "active", "in Umsetzung"),
+    ("obligation", "legal", "gesetzlich erforderlich"),
+    ("planned_end", "2026-06-30", "30.06.2026 (2. Quartal 2026)"),
+    ("progress", 40, "40 %"),
+    ("requires", ["M06", "M07"], "M06, M07"),
+    ("owner", "", ""),
+    ("contact", None, ""),
+])
+def test_shown_values_read_as_in_the_ui(ctx, name, value, text):
+    """Snapshot values appear with their German labels and dates."""
+    with ctx.test_request_context():
+        assert shown(name, value) == text

@@ -3,7 +3,7 @@ import datetime
 import re
 from urllib.parse import urlencode
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import format_date, format_time, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -62,11 +62,11 @@ def init_app(app):
         datetime=show_datetime,
         quarter=show_quarter,
         quarter_code=lambda value: quarter_of(value) if value else "–",
-        status_label=lambda value: STATUS_LABELS.get(value, value),
-        obligation_label=lambda value: OBLIGATION_LABELS.get(value, value),
-        obligation_hint=lambda value: OBLIGATION_HINTS.get(value, ""),
+        status_label=labeller(STATUS_LABELS),
+        obligation_label=labeller(OBLIGATION_LABELS),
+        obligation_hint=labeller(OBLIGATION_HINTS, ""),
         obligation_icon=lambda value: OBLIGATION_ICONS.get(value, ""),
-        traffic_light_label=lambda value: TRAFFIC_LIGHT_LABELS.get(value, value),
+        traffic_light_label=labeller(TRAFFIC_LIGHT_LABELS),
         stored_html=stored_html,
     )
     app.jinja_env.globals.update(
@@ -75,6 +75,18 @@ def init_app(app):
         language_links=language_links,
         OBLIGATIONS=tuple(OBLIGATION_LABELS),
     )
+
+
+def labeller(labels, missing=None):
+    """Return a filter that translates a value's label once per request, not once per use."""
+    def label(value):
+        cache = g.setdefault("labels", {})
+        key = (id(labels), value)
+        if key not in cache:
+            text = labels.get(value)
+            cache[key] = str(text) if text is not None else (value if missing is None else missing)
+        return cache[key]
+    return label
 
 
 def has_endpoint(endpoint):

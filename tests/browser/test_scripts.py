@@ -33,7 +33,8 @@ def test_htmx_runs_under_the_content_security_policy(page):
     page.goto("/search")
     assert page.evaluate("typeof htmx") == "object"
     page.evaluate("window.notReloaded = true")
-    page.get_by_label("Suchbegriff").fill("Aktenplan")
-    page.get_by_role("button", name="Suchen").click()
+    main = page.get_by_role("main")
+    main.get_by_label("Suchbegriff").fill("Aktenplan")
+    main.get_by_role("button", name="Suchen").click()
     expect(page.locator("#search-results h2")).to_be_visible()
     assert page.evaluate("window.notReloaded") is True
