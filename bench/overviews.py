@@ -35,10 +35,11 @@ def generate(rng):
         requires[codes[b]].add(codes[a])
     for i, code in enumerate(codes):
         start = date(2022, 1, 1) + timedelta(days=rng.randrange(0, 1500))
+        end = start + timedelta(days=rng.randrange(90, 900))
         values = {"code": code, "title": f"Maßnahme {code}", "field": fields[i % FIELDS].code,
                   "obligation": rng.choice(["legal", "standard", "internal"]),
                   "status": rng.choice(STATUSES), "owner": "FB 1", "contact": None,
-                  "planned_start": start, "planned_end": start + timedelta(days=rng.randrange(90, 900)),
+                  "planned_start": start, "planned_end": end,
                   "actual_start": None, "actual_end": None, "progress": rng.randrange(0, 101),
                   "requires": sorted(requires[code]), "legal_basis": "", "legal_deadline": None,
                   "tags": []}

@@ -88,8 +88,8 @@ def test_links_to_missing_and_existing_pages(app):
         body="[[Glossar]], [[Fehlt noch]], [[m07|die E-Akte]] und [[Glossar|noch einmal]]")
     assert links(revision) == {
         "Glossar": ("/pages/glossar", ["wikilink"]),
-        "Fehlt noch": ("/pages/fehlt-noch", ["wikilink", "missing"]),
-        "die E-Akte": ("/measures/M07", ["wikilink", "missing"]),
+        "Fehlt noch": ("/pages/new?title=Fehlt+noch", ["wikilink", "missing"]),
+        "die E-Akte": ("/measures/new?code=M07", ["wikilink", "missing"]),
         "noch einmal": ("/pages/glossar", ["wikilink"]),
     }
     stored = PageLink.select(PageLink.target).where(PageLink.source == revision.page)
@@ -107,14 +107,14 @@ def test_links_follow_the_newest_revision(app):
 
 
 @pytest.mark.parametrize("target, expected", [
-    ("M07", ("/measures/M07", False)),
-    ("m07", ("/measures/M07", False)),
+    ("M07", ("/measures/new?code=M07", False)),
+    ("m07", ("/measures/new?code=M07", False)),
     ("Glossar", ("/pages/glossar", True)),
     ("Alter Name", ("/pages/alter-name", True)),
-    ("Über uns", ("/pages/ueber-uns", False)),
+    ("Über uns", ("/pages/new?title=%C3%9Cber+uns", False)),
 ])
 def test_resolve_link(app, target, expected):
-    """Measures resolve to /measures/<CODE>, pages to /pages/<slug>; old names count as existing."""
+    """Measures resolve to /measures/<CODE>, pages to /pages/<slug>, missing ones to their form."""
     page = revisions.save_page(None, title="Glossar", body="", author=None).page
     PageAlias.create(slug="alter-name", page=page)
     assert revisions.resolve_link(target) == expected

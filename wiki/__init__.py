@@ -30,7 +30,9 @@ def create_app(test_config=None, instance_path=None):
         auth,
         cli,
         db,
+        editing,
         errors,
+        history,
         i18n,
         measures,
         overview,
@@ -47,7 +49,7 @@ def create_app(test_config=None, instance_path=None):
     presentation.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    for module in (auth, overview, measures, pages, search):
+    for module in (auth, overview, measures, pages, history, editing, search):
         app.register_blueprint(module.bp)
     return app
 

@@ -81,7 +81,14 @@ def require(action):
 
 
 def _to_login():
-    """Send an anonymous visitor to the login page, coming back here afterwards."""
+    """Send an anonymous visitor to the login page; a posted form comes back with its text."""
+    if request.method == "POST":
+        if htmx:
+            return "", 401
+        fields = [(k, v) for k, v in request.form.items(multi=True)
+                  if k != "csrf_token" and "password" not in k]  # never echo a password
+        return render_template("edit/login_again.html", fields=fields,
+                               action=request.full_path.rstrip("?")), 401
     target = url_for("auth.login", next=request.full_path.rstrip("?"))
     if htmx:
         return "", 200, {"HX-Redirect": target}
@@ -107,7 +114,10 @@ def start_session(user):
     """Open a new server-side session for user and log them in under its fresh token."""
     token = secrets.token_urlsafe(32)
     Session.create(key=token_hash(token), user=user, address=request.remote_addr or "")
+    csrf_token = session.get("csrf_token")
     session.clear()  # a new session id at every login: no fixation
+    if csrf_token:  # a form kept from an expired session can still be sent after logging in
+        session["csrf_token"] = csrf_token
     user.session_token = token
     login_user(user)
 

@@ -1,4 +1,6 @@
 """Saving content: every change to a page or measure becomes a new revision, rendered once."""
+from urllib.parse import urlencode
+
 from wiki import markdown, metadata, search
 from wiki.db import db, utcnow
 from wiki.models import ActionField, Dependency, Measure, Page, PageAlias, PageLink, Revision, User
@@ -22,10 +24,13 @@ def slug_taken(slug):
 
 
 def resolve_link(target):
-    """Return the URL of a wiki link target and whether its page exists."""
+    """Return the URL of a wiki link target (its creation form when missing) and if it exists."""
     slug = link_slug(target)
     is_measure = markdown.MEASURE_CODE.match(target)
-    return (f"/measures/{target.upper()}" if is_measure else f"/pages/{slug}"), slug_taken(slug)
+    if not slug_taken(slug):
+        query = urlencode({"code": target.upper()} if is_measure else {"title": target})
+        return (f"/measures/new?{query}" if is_measure else f"/pages/new?{query}"), False
+    return (f"/measures/{target.upper()}" if is_measure else f"/pages/{slug}"), True
 
 
 def render(text):

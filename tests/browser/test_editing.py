@@ -1,0 +1,212 @@
+"""Editing in a real browser: two editors at once, merges, live preview, keyboard, axe."""
+import threading
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from tests.browser.conftest import PASSWORD, USERS, VIEWPORT
+from wiki import create_app, merge
+from wiki.auth import hash_password
+from wiki.db import db, migrate
+from wiki.models import Measure, User
+
+pytestmark = pytest.mark.browser
+
+EDITORS = {"katrin": "Katrin Becker", "thomas": "Thomas Schmitz"}
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory):
+    """Return an app of its own for this module: these tests change M07."""
+    from wiki import exchange
+    from wiki.cli import DEMO
+
+    folder = tmp_path_factory.mktemp("editing")
+    app = create_app({
+        "DATABASE_URL": f"sqlite:///{folder / 'live.db'}",
+        "SECRET_KEY": "browser-editing",
+        "WTF_CSRF_ENABLED": True,
+        "LOGIN_MAX_FAILURES": 50,
+    }, instance_path=str(folder / "instance"))
+    app.config["LIVE_DATABASE"] = db.obj
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        migrate()
+        assert not exchange.import_folder(DEMO)
+        people = {**{name: ("editor", full) for name, full in EDITORS.items()}, **USERS}
+        for username, (role, name) in people.items():
+            User.create(username=username, role=role, name=name,
+                        password_hash=hash_password(PASSWORD))
+        db.close()
+    return app
+
+
+@pytest.fixture(scope="module")
+def live_server(live_app):
+    """Serve this module's app on a free port."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def editor_page(browser, live_server):
+    """Return a function that opens a new browser context logged in as an editor."""
+    contexts = []
+
+    def open_as(username):
+        context = browser.new_context(base_url=live_server, viewport=VIEWPORT, locale="de-DE")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.goto("/login")
+        tab.get_by_label("Benutzername").fill(username)
+        tab.get_by_label("Passwort").fill(PASSWORD)
+        tab.get_by_role("button", name="Anmelden").click()
+        tab.wait_for_load_state()
+        return tab
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def body_of(tab):
+    """Return the body textarea's text."""
+    return tab.locator("#f-body").input_value()
+
+
+def replace_in_body(tab, old, new):
+    """Change the body text in the browser like a person would (the whole text is refilled)."""
+    text = body_of(tab)
+    assert old in text
+    tab.locator("#f-body").fill(text.replace(old, new))
+
+
+def save(tab):
+    """Press the save button and wait for the answer."""
+    tab.get_by_role("button", name="Speichern").click()
+    tab.wait_for_load_state()
+
+
+def test_two_editors_merge_without_losing_either_change(editor_page, axe, tmp_path_factory):
+    """Katrin and Thomas edit M07 at once; Thomas gets the conflict page; both changes survive."""
+    katrin, thomas = editor_page("katrin"), editor_page("thomas")
+    katrin.goto("/measures/M07/edit")
+    thomas.goto("/measures/M07/edit")
+    expect(thomas.locator(".presence-note")).to_contain_text(
+        "Wird gerade bearbeitet von Katrin Becker")
+    replace_in_body(katrin, "Die Stadtverwaltung führt",
+                    "Die Stadtverwaltung Bergisch Gladbach führt")
+    katrin.get_by_label("Status").select_option(label="abgeschlossen")
+    replace_in_body(thomas, "entscheidet der Verwaltungsvorstand.",
+                    "entscheidet der Verwaltungsvorstand im Frühjahr.")
+    thomas.get_by_label("Fortschritt (%)").fill("80")
+    save(katrin)
+    expect(katrin.locator("#live")).to_contain_text("gespeichert")
+    save(thomas)
+    expect(thomas.locator("h2#conflict-title")).to_have_text("Bearbeitungskonflikt")
+    assert "Konflikt" in thomas.title()
+    merged = body_of(thomas)
+    assert "Bergisch Gladbach führt" in merged and "im Frühjahr." in merged
+    assert not merge.has_markers(merged)
+    expect(thomas.get_by_label("Status")).to_have_value("done")
+    expect(thomas.get_by_label("Fortschritt (%)")).to_have_value("80")
+    expect(thomas.locator(".conflict ins").first).to_contain_text("Bergisch Gladbach")
+    axe(thomas)
+    thomas.screenshot(path=str(tmp_path_factory.getbasetemp() / "conflict.png"), full_page=True)
+    save(thomas)
+    expect(thomas).to_have_url(f"{thomas.url.split('/measures')[0]}/measures/M07")
+    measure = Measure.by_code("M07")
+    final = measure.page.latest()
+    assert "Bergisch Gladbach führt" in final.body and "im Frühjahr." in final.body
+    assert (measure.status, measure.progress) == ("done", 80)
+    assert final.author.username == "thomas"
+
+
+def test_overlapping_edits_are_resolved_by_hand(editor_page):
+    """Both change the same sentence; Thomas removes the markers and saves his version."""
+    katrin, thomas = editor_page("katrin"), editor_page("thomas")
+    katrin.goto("/measures/M07/edit")
+    thomas.goto("/measures/M07/edit")
+    replace_in_body(katrin, "Wer umzieht, soll", "Wer umzieht, muss")
+    replace_in_body(thomas, "Wer umzieht, soll", "Wer umzieht, sollte")
+    save(katrin)
+    save(thomas)
+    expect(thomas.locator("h2#conflict-title")).to_be_visible()
+    merged = body_of(thomas)
+    assert merge.has_markers(merged)
+    mine = merged.split(merge.MARK_MINE + "\n")[1].split(merge.MARK_SPLIT + "\n")[0]
+    before = merged.split(merge.MARK_MINE + "\n")[0]
+    after = merged.split(merge.MARK_THEIRS + "\n")[1]
+    save(thomas)  # still marked: refused, with the message at the text
+    expect(thomas.locator("#f-body-error")).to_contain_text("Konfliktmarkierungen")
+    expect(thomas.locator("#f-body")).to_be_focused()
+    thomas.locator("#f-body").fill(before + mine + after)
+    save(thomas)
+    expect(thomas.locator("#live")).to_contain_text("gespeichert")
+    assert "Wer umzieht, sollte" in Measure.by_code("M07").page.latest().body
+
+
+def test_live_preview_updates_while_typing(editor_page, axe):
+    """Typing in the body updates the preview without a reload."""
+    tab = editor_page("katrin")
+    tab.goto("/pages/glossar/edit")
+    axe(tab)
+    tab.locator("#f-body").press("End")
+    tab.locator("#f-body").press_sequentially("\n\n**Live-Vorschau** mit [[Neue Seite]]", delay=10)
+    expect(tab.locator("#preview strong")).to_have_text("Live-Vorschau")
+    expect(tab.locator("#preview a.missing")).to_have_attribute(
+        "href", "/pages/new?title=Neue+Seite")
+    assert tab.url.endswith("/pages/glossar/edit")
+
+
+def tab_to(tab, selector, limit=120):
+    """Press Tab until the element matching selector has the focus."""
+    for _ in range(limit):
+        if tab.evaluate(f"document.activeElement.matches({selector!r})"):
+            return
+        tab.keyboard.press("Tab")
+    raise AssertionError(f"{selector} never got the focus")
+
+
+def test_editing_with_the_keyboard_alone(editor_page, axe):
+    """Tab to the fields, type, and save with Enter; an error puts the focus on its field."""
+    tab = editor_page("thomas")
+    tab.goto("/measures/M03/edit")
+    axe(tab)
+    tab_to(tab, "#f-progress")
+    tab.keyboard.press("Control+A")
+    tab.keyboard.type("500")
+    tab_to(tab, "button[value=save]")
+    tab.keyboard.press("Enter")
+    tab.wait_for_load_state()
+    expect(tab.locator("#f-progress")).to_be_focused()
+    expect(tab.locator(".error-summary")).to_contain_text("Fortschritt")
+    axe(tab)
+    tab.keyboard.press("Control+A")
+    tab.keyboard.type("55")
+    tab_to(tab, "#f-summary")
+    tab.keyboard.type("Mit der Tastatur")
+    tab_to(tab, "button[value=save]")
+    tab.keyboard.press("Space")
+    tab.wait_for_load_state()
+    expect(tab.locator("#live")).to_contain_text("gespeichert")
+    measure = Measure.by_code("M03")
+    assert measure.progress == 55
+    assert measure.page.latest().summary == "Mit der Tastatur"
+
+
+def test_edit_form_screenshot(editor_page, tmp_path_factory):
+    """Keep a screenshot of the edit form for a look by eye."""
+    tab = editor_page("katrin")
+    tab.goto("/measures/M07/edit")
+    tab.screenshot(path=str(tmp_path_factory.getbasetemp() / "edit.png"), full_page=True)
+    tab.get_by_label("Fortschritt (%)").fill("500")
+    tab.get_by_label("Geplantes Ende").fill("2020-Q1")
+    save(tab)
+    tab.screenshot(path=str(tmp_path_factory.getbasetemp() / "errors.png"))
