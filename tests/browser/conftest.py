@@ -2,6 +2,7 @@
 import json
 import os
 import threading
+from contextlib import contextmanager
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -32,16 +33,14 @@ USERS = {
 }
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    """Return the app behind the live server: CSRF on, a SQLite file with the demo loaded."""
+def make_live_app(folder, users=USERS, secret="browser-tests"):
+    """Build an app as production runs it (CSRF on) on a SQLite file with the demo and users."""
     from wiki import exchange
     from wiki.cli import DEMO
 
-    folder = tmp_path_factory.mktemp("live")
     app = create_app({
         "DATABASE_URL": f"sqlite:///{folder / 'live.db'}",
-        "SECRET_KEY": "browser-tests",
+        "SECRET_KEY": secret,
         "WTF_CSRF_ENABLED": True,
         "LOGIN_MAX_FAILURES": 50,
     }, instance_path=str(folder / "instance"))
@@ -51,11 +50,28 @@ def live_app(tmp_path_factory):
         migrate()
         errors = exchange.import_folder(DEMO)
         assert not errors, errors
-        for username, (role, name) in USERS.items():
+        for username, (role, name) in users.items():
             User.create(username=username, role=role, name=name,
                         password_hash=hash_password(PASSWORD))
         db.close()
     return app
+
+
+@contextmanager
+def serving(app):
+    """Serve an app on a free port of 127.0.0.1 in a thread; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """Return the app behind the live server: CSRF on, a SQLite file with the demo loaded."""
+    return make_live_app(tmp_path_factory.mktemp("live"))
 
 
 @pytest.fixture(autouse=True)
@@ -70,12 +86,8 @@ def _live_database(live_app):
 @pytest.fixture(scope="session")
 def live_server(live_app):
     """Serve the app on a free port of 127.0.0.1 in a thread; return its base URL."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(live_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

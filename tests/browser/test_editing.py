@@ -1,15 +1,11 @@
 """Editing in a real browser: two editors at once, merges, live preview, keyboard, axe."""
-import threading
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import PASSWORD, USERS, VIEWPORT
-from wiki import create_app, merge
-from wiki.auth import hash_password
-from wiki.db import db, migrate
-from wiki.models import Measure, User
+from tests.browser.conftest import PASSWORD, USERS, VIEWPORT, make_live_app, serving
+from wiki import merge
+from wiki.models import Measure
 
 pytestmark = pytest.mark.browser
 
@@ -19,38 +15,15 @@ EDITORS = {"katrin": "Katrin Becker", "thomas": "Thomas Schmitz"}
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
     """Return an app of its own for this module: these tests change M07."""
-    from wiki import exchange
-    from wiki.cli import DEMO
-
-    folder = tmp_path_factory.mktemp("editing")
-    app = create_app({
-        "DATABASE_URL": f"sqlite:///{folder / 'live.db'}",
-        "SECRET_KEY": "browser-editing",
-        "WTF_CSRF_ENABLED": True,
-        "LOGIN_MAX_FAILURES": 50,
-    }, instance_path=str(folder / "instance"))
-    app.config["LIVE_DATABASE"] = db.obj
-    with app.app_context():
-        db.connect(reuse_if_open=True)
-        migrate()
-        assert not exchange.import_folder(DEMO)
-        people = {**{name: ("editor", full) for name, full in EDITORS.items()}, **USERS}
-        for username, (role, name) in people.items():
-            User.create(username=username, role=role, name=name,
-                        password_hash=hash_password(PASSWORD))
-        db.close()
-    return app
+    people = {**{name: ("editor", full) for name, full in EDITORS.items()}, **USERS}
+    return make_live_app(tmp_path_factory.mktemp("editing"), people, "browser-editing")
 
 
 @pytest.fixture(scope="module")
 def live_server(live_app):
     """Serve this module's app on a free port."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(live_app) as url:
+        yield url
 
 
 @pytest.fixture
