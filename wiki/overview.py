@@ -1,8 +1,10 @@
 """Overviews: start page, architecture, timeline, dependencies (each also ?as_of=)."""
+import csv
 import datetime
+import io
 import re
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 
 from wiki import graph, programme, timeline
@@ -84,6 +86,59 @@ def dependencies():
                    graph=graph.layout(linked, requires, linked), dependents=dependents,
                    unlinked=[m for m in measures if m.code not in linked],
                    risk_edges=risk_edges, **context)
+
+
+SORT_KEYS = {
+    "code": lambda m: m.code,
+    "title": lambda m: m.title.lower(),
+    "field": lambda m: (m.field.position, m.code),
+    "status": lambda m: (STATUSES.index(m.status), m.code),
+    "progress": lambda m: (m.progress, m.code),
+    "planned_start": lambda m: (m.planned_start or datetime.date.max, m.code),
+    "planned_end": lambda m: (m.planned_end or datetime.date.max, m.code),
+}
+
+
+@bp.route("/measures", endpoint="measure_table")
+def measure_table():
+    """List the measures in a sortable, filterable table; ?format=csv exports what is shown."""
+    context = programme.state()
+    chosen = {key: request.args.get(key, "") for key in ("field", "obligation", "status")}
+    sort = request.args.get("sort") if request.args.get("sort") in SORT_KEYS else "code"
+    descending = request.args.get("dir") == "desc"
+    shown = sorted((m for m in context["measures"]
+                    if _matches(m, chosen, context["assessments"][m.code])),
+                   key=SORT_KEYS[sort], reverse=descending)
+    if request.args.get("format") == "csv":
+        return _csv(shown, context)
+    template = ("overview/_measure_table.html" if request.headers.get("HX-Target") == "table"
+                else "overview/measures.html")
+    return _render(template, shown=shown, chosen=chosen, sort=sort, descending=descending,
+                   statuses=STATUSES, **context)
+
+
+def _csv(measures, context):
+    """Return the shown measures as CSV (semicolon-separated, as German spreadsheets expect)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["code", "title", "field", "obligation", "status", "delayed", "at_risk",
+                     "progress", "planned_start", "planned_end", "actual_start", "actual_end",
+                     "requires"])
+    for m in measures:
+        a = context["assessments"][m.code]
+        writer.writerow([m.code, _cell(m.title), m.field.code, m.obligation, m.status,
+                         int(a.delayed), " → ".join(a.risk_chain or []), m.progress,
+                         *[d.isoformat() if d else "" for d in (
+                             m.planned_start, m.planned_end, m.actual_start, m.actual_end)],
+                         " ".join(sorted(context["requires"].get(m.code, [])))])
+    day = context["today"].isoformat()
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="massnahmen-{day}.csv"'})
+
+
+def _cell(text):
+    """Keep spreadsheet programs from reading a cell as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _render(template, **context):

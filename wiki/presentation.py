@@ -48,7 +48,7 @@ NAVIGATION = [
     ("overview.architecture", _l("Architektur")),
     ("overview.timeline", _l("Zeitplan")),
     ("overview.dependencies", _l("Abhängigkeiten")),
-    ("measures.index", _l("Maßnahmen")),
+    ("overview.measure_table", _l("Maßnahmen")),
     ("reports.index", _l("Berichte")),
     ("pages.index", _l("Seiten")),
     ("search.index", _l("Suche")),

@@ -8,6 +8,7 @@ PAGES = [
     "/architecture",
     "/timeline",
     "/dependencies",
+    "/measures",
     "/timeline?as_of=2023-06-30&baseline=2022-06-01",
     "/architecture?as_of=kaputt",
     "/search?q=Akte",

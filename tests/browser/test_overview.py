@@ -48,3 +48,16 @@ def test_timeline_bar_links_to_the_measure(page):
     page.goto("/timeline")
     page.locator('a.bar-link[href="/measures/M08"]').click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("M08")
+
+
+def test_measure_table_sorts_and_filters_in_place(page, axe):
+    """Clicking a column header sorts without a reload; a filter narrows the rows."""
+    page.goto("/measures")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("link", name="Fortschritt").click()
+    expect(page).to_have_url(re.compile(r"sort=progress"))
+    expect(page.locator("table.measure-table tbody th").first).to_contain_text("M08")
+    page.get_by_label("Kennzeichnung").select_option("standard")
+    expect(page.locator("table.measure-table tbody tr")).to_have_count(2)
+    assert page.evaluate("window.notReloaded") is True
+    axe(page)

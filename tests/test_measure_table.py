@@ -1,0 +1,58 @@
+"""The measures table: sorting, filters, htmx fragment and CSV export of what is shown."""
+import csv
+import io
+
+import pytest
+from bs4 import BeautifulSoup
+
+pytestmark = pytest.mark.postgres
+
+
+def codes(response):
+    """Return the measure codes in the table, in order."""
+    page = BeautifulSoup(response.text, "html.parser")
+    return [th.get_text(strip=True)[:3] for th in page.select("table.measure-table tbody th")]
+
+
+def test_lists_every_measure_by_code(demo, client):
+    """Without arguments all 14 measures appear, sorted by code."""
+    assert codes(client.get("/measures")) == [f"M{i:02d}" for i in range(1, 15)]
+
+
+@pytest.mark.parametrize("query, first", [
+    ("sort=progress", "M08"),
+    ("sort=planned_end&dir=desc", "M14"),
+    ("sort=code&dir=desc", "M14"),
+    ("sort=nonsense", "M01"),
+])
+def test_sorting(demo, client, query, first):
+    """Column sorting works both ways; an unknown key falls back to the code."""
+    assert codes(client.get(f"/measures?{query}"))[0] == first
+
+
+def test_sorted_column_is_announced(demo, client):
+    """The sorted column header carries aria-sort."""
+    page = BeautifulSoup(client.get("/measures?sort=progress&dir=desc").text, "html.parser")
+    assert [th.get_text(strip=True)[:11] for th in page.select("th[aria-sort]")] == ["Fortschritt"]
+    assert page.select_one("th[aria-sort]")["aria-sort"] == "descending"
+
+
+def test_filters_and_htmx_fragment(demo, client):
+    """Filters narrow the rows; htmx gets only the table."""
+    assert codes(client.get("/measures?obligation=legal")) == ["M01", "M02", "M03", "M04"]
+    response = client.get("/measures?status=at_risk", headers={"HX-Request": "true",
+                                                                "HX-Target": "table"})
+    assert "<h1" not in response.text
+    assert codes(response) == ["M05", "M08"]
+
+
+def test_csv_exports_what_is_shown(demo, client):
+    """The CSV holds the filtered, sorted rows with plain values."""
+    response = client.get("/measures?field=HF3&sort=code&dir=desc&format=csv")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff")), delimiter=";"))
+    assert [r["code"] for r in rows] == ["M08", "M07", "M06"]
+    assert rows[1]["planned_end"] == "2026-06-30"
+    assert rows[0]["at_risk"] == "M07 → M08"
+    assert rows[0]["requires"] == "M06 M07"
