@@ -1,4 +1,6 @@
 """The start page shows schedule warnings in words: delayed, at risk (with the chain), conflicts."""
+from datetime import date
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -79,3 +81,37 @@ def test_architecture_without_a_programme(client):
     response = client.get("/architecture")
     assert response.status_code == 200
     assert "noch keine Strategie" in response.text
+
+
+def at_risk_on_every_overview(client, code):
+    """Return, per overview, whether a measure is shown as at risk there."""
+    shown = {}
+    for url, selector in (("/architecture", f"#card-{code}"),
+                          ("/timeline", "#timeline-table tbody tr"),
+                          ("/dependencies", ".dependency-list tbody tr")):
+        page = BeautifulSoup(client.get(url).text, "html.parser")
+        if url == "/architecture":
+            scope = page.select_one(selector).find_parent("article")
+        else:
+            scope = next(tr for tr in page.select(selector)
+                         if tr.th and tr.th.get_text(strip=True).startswith(code))
+        shown[url] = any("gefährdet durch M07" in li.get_text()
+                         for li in scope.select("ul.warnings li"))
+    return shown
+
+
+def test_making_m07_late_puts_m05_and_m08_at_risk_everywhere(demo, client):
+    """With M07 on time nothing hangs on it; once its dates make it late, M05 and M08 are at
+    risk on the architecture, the timeline and the dependency graph."""
+    author = make_user("k.becker")
+    m07 = Measure.by_code("M07")
+    on_time = dict(values_of(m07), planned_end=date(2030, 6, 30))
+    save_measure(m07, values=on_time, body=m07.page.latest().body, author=author,
+                 summary="Neuplanung")
+    for code in ("M05", "M08"):
+        assert not any(at_risk_on_every_overview(client, code).values())
+    late = dict(on_time, planned_end=date(2026, 6, 30))
+    save_measure(Measure.by_code("M07"), values=late, body=m07.page.latest().body,
+                 author=author, summary="Ende nicht zu halten")
+    for code in ("M05", "M08"):
+        assert all(at_risk_on_every_overview(client, code).values())

@@ -61,3 +61,11 @@ def test_measure_table_sorts_and_filters_in_place(page, axe):
     expect(page.locator("table.measure-table tbody tr")).to_have_count(2)
     assert page.evaluate("window.notReloaded") is True
     axe(page)
+
+
+def test_timeline_prints_landscape(page):
+    """The timeline prints on A4 landscape pages (chart and table side by side need width)."""
+    page.goto("/timeline")
+    pdf = page.pdf(prefer_css_page_size=True)
+    box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert float(box[1]) > float(box[2])
