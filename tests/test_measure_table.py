@@ -56,3 +56,12 @@ def test_csv_exports_what_is_shown(demo, client):
     assert rows[1]["planned_end"] == "2026-06-30"
     assert rows[0]["at_risk"] == "M07 → M08"
     assert rows[0]["requires"] == "M06 M07"
+
+
+def test_baseline_column_names_the_shift(demo, client):
+    """Against the plan of 1 June 2022 the table shows M07's end moved by 181 days."""
+    page = BeautifulSoup(client.get("/measures?baseline=2022-06-01").text, "html.parser")
+    row = next(tr for tr in page.select("table.measure-table tbody tr")
+               if tr.th.get_text(strip=True).startswith("M07"))
+    assert "Ende +181 Tage" in row.get_text(" ", strip=True)
+    assert client.get("/measures?baseline=2022-13-01").status_code == 400

@@ -133,3 +133,14 @@ def test_accepted_prerequisite_sets_have_no_cycle(programme):
             cycle = find_cycle(looped)
             assert cycle is not None and cycle[0] == cycle[-1]
             break
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
+def test_quarter_conversion_round_trips(day):
+    """A day lies within its quarter, and a quarter's first and last day give it back."""
+    from wiki.schedule import parse_date, quarter_of
+
+    quarter = quarter_of(day)
+    first, last = parse_date(quarter), parse_date(quarter, end=True)
+    assert first <= day <= last
+    assert quarter_of(first) == quarter == quarter_of(last)

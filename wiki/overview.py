@@ -111,10 +111,12 @@ def measure_table():
                    key=SORT_KEYS[sort], reverse=descending)
     if request.args.get("format") == "csv":
         return _csv(shown, context)
+    baseline, baseline_day, baseline_error = programme.baseline_plans()
     template = ("overview/_measure_table.html" if request.headers.get("HX-Target") == "table"
                 else "overview/measures.html")
     return _render(template, shown=shown, chosen=chosen, sort=sort, descending=descending,
-                   statuses=STATUSES, **context)
+                   statuses=STATUSES, baseline=baseline, baseline_day=baseline_day,
+                   baseline_error=baseline_error, **context)
 
 
 def _csv(measures, context):

@@ -9,6 +9,7 @@ PAGES = [
     "/timeline",
     "/dependencies",
     "/measures",
+    "/measures?baseline=2022-06-01&sort=progress",
     "/timeline?as_of=2023-06-30&baseline=2022-06-01",
     "/architecture?as_of=kaputt",
     "/search?q=Akte",
