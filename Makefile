@@ -31,11 +31,13 @@ test: $(BIN)/fahrplan chromium lint
 lint: $(BIN)/fahrplan
 	$(BIN)/ruff check wiki tests migrations
 
-# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser),
+# and poppler-utils (pdftotext) to read the PDF of the council report that Chromium prints.
 chromium:
-	@test -x /usr/bin/chromium || { \
+	@{ test -x /usr/bin/chromium && command -v pdftotext >/dev/null; } || { \
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium; }
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium poppler-utils; }
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -5,6 +5,7 @@ import peewee
 
 from wiki import metadata
 from wiki.exchange import files
+from wiki.exchange.read import PROJECTS_HEADING
 from wiki.models import (
     ActionField,
     Comment,
@@ -148,10 +149,13 @@ def _report_file(report):
 
 
 def _round_file(round_):
-    """Return rounds/<slug>.md."""
+    """Return rounds/<slug>.md: the intro, then the cross-measure projects in their section."""
     meta = {"title": round_.title, "period": round_.period,
             "due_date": round_.due_date.isoformat()}
-    return meta, round_.body
+    if not round_.projects:
+        return meta, round_.body
+    intro = f"{round_.body}\n\n" if round_.body else ""
+    return meta, f"{intro}{PROJECTS_HEADING}\n\n{round_.projects}"
 
 
 def _write_comments(root):

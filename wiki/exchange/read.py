@@ -1,4 +1,5 @@
 """Reading an exchange folder: parse and check every file on its own, collecting every problem."""
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,9 @@ PAGE_ENTRY_KEYS = (*REVISION_KEYS, "title", "body")
 MEASURE_ENTRY_KEYS = (*REVISION_KEYS, *metadata.FIELDS[1:], "body")
 LAYOUT = ("strategy.md, fields/, measures/, reports/<Kürzel>/, rounds/, pages/, "
           "comments/<Kürzel>/, users/")
+# The section at the end of a round file that holds its cross-measure projects.
+PROJECTS_HEADING = "## Maßnahmenübergreifende Projekte"
+PROJECTS_LINE = re.compile(rf"^{PROJECTS_HEADING}[ \t]*$", re.M)
 
 
 @dataclass
@@ -394,12 +398,14 @@ class Reader:
         if slugify(path.stem) != path.stem or len(path.stem) > 60:
             self.problem(doc.path, None, "Ungültiger Dateiname; erlaubt sind bis zu 60 "
                                          "Kleinbuchstaben, Ziffern und Bindestriche.")
+        intro, projects = split_projects(doc.body)
         self.programme.rounds[path.stem] = {
             "slug": path.stem,
             "title": self.value(doc, "title", _clean_required),
             "period": self.value(doc, "period", _clean_period),
             "due_date": self.value(doc, "due_date", _clean_end),
-            "body": normalise_body(doc.body),
+            "body": intro,
+            "projects": projects,
         }
 
     def add_comment(self, doc, path):
@@ -419,6 +425,14 @@ class Reader:
             "author": self.value(doc, "author", clean_text) or None,
             "body": normalise_body(doc.body),
         })
+
+
+def split_projects(body):
+    """Return a round file's body as (intro, cross-measure projects), split at their heading."""
+    match = PROJECTS_LINE.search(body)
+    if match is None:
+        return normalise_body(body), ""
+    return normalise_body(body[:match.start()]), normalise_body(body[match.end():])
 
 
 def _name_mismatch(code, path):

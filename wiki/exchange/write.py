@@ -35,7 +35,8 @@ def write_programme(programme):
         reports = {key: _write_report(values, measures[key[0]], users)
                    for key, values in programme.reports.items()}
         for values in programme.rounds.values():
-            ReportRound.create(html=revisions.render(values["body"]), **values)
+            ReportRound.create(html=revisions.render(values["body"]),
+                               projects_html=revisions.render(values["projects"]), **values)
         for values in programme.comments:
             report = reports.get((values["code"], values["report"]))
             _write_comment(values, measures[values["code"]], report, users)
