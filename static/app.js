@@ -44,6 +44,18 @@
     focusAfterSwap(target);
   });
 
+  // A refused form comes back as a fragment with its messages and everything typed (400: an
+  // error, 409: a conflict): swap it in like a success. A full error page is never swapped in;
+  // the responseError handler below announces it instead.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail || {};
+    var status = detail.xhr ? detail.xhr.status : 0;
+    if ((status === 400 || status === 409) && !/^\s*<!doctype/i.test(detail.serverResponse || "")) {
+      detail.shouldSwap = true;
+      detail.isError = false;
+    }
+  });
+
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail && event.detail.xhr ? event.detail.xhr.status : 0;
     var lang = document.documentElement.lang;
