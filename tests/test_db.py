@@ -21,7 +21,8 @@ def test_down_removes_every_table_and_up_restores_them(app):
     rollback("0001_initial")
     tables = set(db.obj.get_tables())
     assert not tables & ({m._meta.table_name for m in MODELS} | {"search_index"})
-    assert pending() == ["0001_initial", "0002_search_index", "0003_edit_presence"]
+    assert pending() == ["0001_initial", "0002_search_index", "0003_edit_presence",
+                         "0004_round_projects"]
     migrate()
     assert not diff_models(db.obj, MODELS)
 

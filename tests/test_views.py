@@ -434,7 +434,10 @@ def test_editor_sees_edit_actions_where_they_exist(app, client, programme, login
     login("editor")
     for url, endpoint in [("/measures/M07", "measures.edit"), ("/pages/glossar", "pages.edit")]:
         actions = soup(client.get(url)).select(".editor-action")
-        assert len(actions) == (1 if endpoint in app.view_functions else 0)
+        edits = [a for a in actions if a["href"].endswith("/edit")]
+        assert len(edits) == (1 if endpoint in app.view_functions else 0)
+    writes = soup(client.get("/measures/M07")).select(".editor-action[href$='/reports/new']")
+    assert len(writes) == 1
 
 
 @pytest.mark.parametrize("url", ["/", "/measures/M07", "/pages/glossar", "/pages/"])

@@ -29,15 +29,19 @@ def create_app(test_config=None, instance_path=None):
     from wiki import (
         auth,
         cli,
+        comments,
         db,
         editing,
         errors,
+        feeds,
         history,
         i18n,
         measures,
         overview,
         pages,
         presentation,
+        reports,
+        rounds,
         search,
         security,
     )
@@ -49,7 +53,8 @@ def create_app(test_config=None, instance_path=None):
     presentation.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    for module in (auth, overview, measures, pages, history, editing, search):
+    for module in (auth, overview, measures, reports, comments, rounds, feeds, pages, history,
+                   editing, search):
         app.register_blueprint(module.bp)
     return app
 

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wiki import editing, metadata, revisions, schedule
+from wiki import editing, metadata, programme, revisions, schedule
 from wiki.auth import require
 from wiki.models import (
     ActionField,
@@ -52,6 +52,7 @@ def view(code):
         comments=list(Comment.thread(measure)),
         backlinks=list(Page.linking_to(measure.page.slug)),
         editors=editing.editors_of(measure.page),
+        stale_days=programme.stale([measure], programme.today()).get(measure.id),
     )
 
 

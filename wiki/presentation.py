@@ -49,7 +49,7 @@ NAVIGATION = [
     ("overview.timeline", _l("Zeitplan")),
     ("overview.dependencies", _l("Abhängigkeiten")),
     ("overview.measure_table", _l("Maßnahmen")),
-    ("reports.index", _l("Berichte")),
+    ("rounds.index", _l("Berichte")),
     ("pages.index", _l("Seiten")),
     ("search.index", _l("Suche")),
 ]

@@ -4,8 +4,8 @@ import datetime
 from flask import current_app, request
 from flask_babel import gettext as _
 
-from wiki.asof import measures_as_of
-from wiki.models import ActionField, Dependency, Measure, StatusReport
+from wiki.asof import end_of_day_utc, measures_as_of
+from wiki.models import ActionField, Comment, Dependency, Measure, StatusReport
 from wiki.schedule import CLOSED, Plan, assess
 
 
@@ -54,7 +54,21 @@ def state():
         "measures_by_field": group_by_field(measures),
         "assessments": assess(plans, requires, moment),
         "stale": stale(measures, moment, day),
+        "comment_counts": Comment.counts(day and end_of_day_utc(day), by_page=day is not None),
+        "lights": lights(day),
     }
+
+
+def lights(day=None):
+    """Return {measure id: (traffic light, period)} of each newest report (as of a day).
+
+    As of a day, measures are keyed by their page id, as measures_as_of gives them.
+    """
+    found = StatusReport.newest_lights(day)
+    if day is None:
+        return found
+    pages = {measure: page for page, measure in Measure.ids_by_page().items()}
+    return {pages[measure]: light for measure, light in found.items() if measure in pages}
 
 
 def group_by_field(measures):

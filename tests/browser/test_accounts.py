@@ -72,4 +72,5 @@ def test_editor_sees_edit_actions_where_they_exist(page, login, live_app):
     login("editor")
     page.goto("/measures/M07")
     expected = 1 if "measures.edit" in live_app.view_functions else 0
-    expect(page.locator(".editor-action")).to_have_count(expected)
+    expect(page.locator(".editor-action[href$='/edit']")).to_have_count(expected)
+    expect(page.get_by_role("link", name="Neuer Sachstandsbericht")).to_be_visible()

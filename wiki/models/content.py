@@ -51,6 +51,12 @@ class Page(BaseModel):
         """Return the newest revision."""
         return self.revisions.where(Revision.number == self.revision_count).get()
 
+    @classmethod
+    def first_created(cls):
+        """Return when the oldest page was created (None when there are none)."""
+        oldest = cls.select(cls.created).order_by(cls.created).first()
+        return oldest.created if oldest else None
+
 
 class Strategy(BaseModel):
     """The programme itself; one row per instance."""
@@ -91,6 +97,23 @@ class Revision(BaseModel):
                 .where(cls.page == page)
                 .order_by(cls.number.desc()))
 
+
+    @classmethod
+    def newest(cls):
+        """Return revisions of every page, newest first, with page, author and measure (if any).
+
+        The body and its HTML stay unread; a plain page's revision has page.measure None.
+        """
+        from wiki.models.measures import Measure  # measures.py imports this module
+
+        return (cls.select(cls.id, cls.page, cls.number, cls.title, cls.summary, cls.created,
+                           cls.author, Page, Measure, User)
+                .join(Page)
+                .join(Measure, peewee.JOIN.LEFT_OUTER, on=(Measure.page == Page.id),
+                      attr="measure")
+                .switch(cls)
+                .join(User, peewee.JOIN.LEFT_OUTER)
+                .order_by(cls.created.desc(), cls.id.desc()))
 
     @classmethod
     def first_meta(cls):

@@ -3,6 +3,7 @@ import peewee
 
 from wiki.db import BaseModel, utcnow
 from wiki.models.accounts import User
+from wiki.models.content import Page
 from wiki.models.measures import Measure
 
 TRAFFIC_LIGHTS = ("green", "yellow", "red")
@@ -32,6 +33,33 @@ class StatusReport(BaseModel):
                 .where(cls.measure == measure)
                 .order_by(cls.date.desc(), cls.id.desc()))
 
+    @classmethod
+    def newest(cls):
+        """Return every report, newest first, with its measure, the measure's page and author."""
+        return (cls.select(cls, Measure, Page, User)
+                .join(Measure)
+                .join(Page)
+                .switch(cls)
+                .join(User, peewee.JOIN.LEFT_OUTER)
+                .order_by(cls.date.desc(), cls.created.desc(), cls.id.desc()))
+
+    @classmethod
+    def in_periods(cls, periods):
+        """Return the reports of these periods with their authors, newest first."""
+        return (cls.select(cls, User)
+                .join(User, peewee.JOIN.LEFT_OUTER)
+                .where(cls.period.in_(list(periods)))
+                .order_by(cls.date.desc(), cls.id.desc()))
+
+    @classmethod
+    def newest_lights(cls, until=None):
+        """Return {measure id: (traffic light, period)} of each measure's newest report."""
+        other = cls.alias()
+        newest = other.select(peewee.fn.MAX(other.date)).where(other.measure == cls.measure)
+        if until is not None:
+            newest = newest.where(other.date <= until)
+        query = cls.select(cls.measure, cls.traffic_light, cls.period).where(cls.date == newest)
+        return {measure: (light, period) for measure, light, period in query.tuples()}
 
     @classmethod
     def latest_dates(cls, until=None):
@@ -61,6 +89,14 @@ class ReportVersion(BaseModel):
     class Meta:
         indexes = ((("report", "number"), True),)
 
+    @classmethod
+    def of(cls, report):
+        """Return a report's versions, newest first, with their authors."""
+        return (cls.select(cls, User)
+                .join(User, peewee.JOIN.LEFT_OUTER)
+                .where(cls.report == report)
+                .order_by(cls.number.desc()))
+
 
 class ReportRound(BaseModel):
     """A Berichtsrunde: a reporting period with a due date and an intro."""
@@ -71,12 +107,35 @@ class ReportRound(BaseModel):
     due_date = peewee.DateField()
     body = peewee.TextField(default="")
     html = peewee.TextField(default="")
+    projects = peewee.TextField(default="")  # Maßnahmenübergreifende Projekte, Markdown
+    projects_html = peewee.TextField(default="")
     created = peewee.DateTimeField(default=utcnow)
+    version = peewee.IntegerField(default=1)
 
     @classmethod
     def newest_first(cls):
         """Return every round, the latest period first."""
         return cls.select().order_by(cls.period.desc(), cls.due_date.desc())
+
+    @classmethod
+    def by_slug(cls, slug):
+        """Return the round with this slug or None."""
+        return cls.get_or_none(cls.slug == slug)
+
+    @classmethod
+    def measures(cls):
+        """Return every measure a round lists, with page, action field and contact person."""
+        return (Measure.listing()
+                .select_extend(User)
+                .switch(Measure)
+                .join(User, peewee.JOIN.LEFT_OUTER, on=(Measure.contact == User.id)))
+
+    @classmethod
+    def save_over(cls, round_id, base, **values):
+        """Save values over version base; return False when a newer version was saved since."""
+        return bool(cls.update(version=cls.version + 1, **values)
+                    .where((cls.id == round_id) & (cls.version == base))
+                    .execute())
 
 
 class Comment(BaseModel):
@@ -102,6 +161,29 @@ class Comment(BaseModel):
                 .where(cls.measure == measure)
                 .order_by(cls.created, cls.id))
 
+    @classmethod
+    def newest_visible(cls):
+        """Return the comments neither deleted nor hidden, newest first, with measure and author."""
+        return (cls.select(cls, Measure, Page, User)
+                .join(Measure)
+                .join(Page)
+                .switch(cls)
+                .join(User, peewee.JOIN.LEFT_OUTER)
+                .where(~cls.deleted & ~cls.hidden)
+                .order_by(cls.created.desc(), cls.id.desc()))
+
+    @classmethod
+    def counts(cls, until=None, by_page=False):
+        """Return {measure id (or its page id): visible comments}, created before until if given."""
+        key = Measure.page if by_page else cls.measure
+        query = (cls.select(key, peewee.fn.COUNT(cls.id))
+                 .join(Measure)
+                 .where(~cls.deleted & ~cls.hidden)
+                 .group_by(key))
+        if until is not None:
+            query = query.where(cls.created < until)
+        return dict(query.tuples())
+
 
 class CommentVersion(BaseModel):
     """An earlier or current text of a comment."""
@@ -115,3 +197,16 @@ class CommentVersion(BaseModel):
 
     class Meta:
         indexes = ((("comment", "number"), True),)
+
+    @classmethod
+    def of(cls, comment):
+        """Return a comment's versions, newest first, with their authors."""
+        return (cls.select(cls, User)
+                .join(User, peewee.JOIN.LEFT_OUTER)
+                .where(cls.comment == comment)
+                .order_by(cls.number.desc()))
+
+    @classmethod
+    def numbered(cls, comment, number):
+        """Return version number of a comment, or None."""
+        return cls.get_or_none((cls.comment == comment) & (cls.number == number))
