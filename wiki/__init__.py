@@ -27,34 +27,41 @@ def create_app(test_config=None, instance_path=None):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
     from wiki import (
+        admin,
+        api,
         auth,
         cli,
         comments,
         db,
         editing,
+        embed,
         errors,
         feeds,
         history,
         i18n,
         measures,
+        notifications,
         overview,
         pages,
         presentation,
+        privacy,
         reports,
         rounds,
         search,
         security,
+        sso,
     )
 
     db.init_app(app)
     security.init_app(app)
+    sso.init_app(app)  # before auth: a proxy-signed-on user counts as logged in for every check
     auth.init_app(app)
     i18n.init_app(app)
     presentation.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     for module in (auth, overview, measures, reports, comments, rounds, feeds, pages, history,
-                   editing, search):
+                   editing, search, api, embed, admin, privacy, notifications):
         app.register_blueprint(module.bp)
     return app
 

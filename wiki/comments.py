@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wiki import merge, revisions, search
+from wiki import audit, merge, notifications, revisions, search
 from wiki.auth import can, htmx, require
 from wiki.db import db, utcnow
 from wiki.measures import get_measure_or_404
@@ -150,6 +150,7 @@ def hide(comment_id):
     """Hide a comment from everyone but admins (it leaves the search index)."""
     comment = get_comment_or_404(comment_id)
     _flag(comment, hidden=True)
+    audit.record("comment.hide", f"comment/{comment.id}")
     return _changed(comment, _("Kommentar ausgeblendet."))
 
 
@@ -159,6 +160,7 @@ def unhide(comment_id):
     """Show a hidden comment again."""
     comment = get_comment_or_404(comment_id)
     _flag(comment, hidden=False)
+    audit.record("comment.unhide", f"comment/{comment.id}")
     return _changed(comment, _("Kommentar wieder eingeblendet."))
 
 
@@ -192,6 +194,7 @@ def _post(measure, report, body):
         CommentVersion.create(comment=comment, number=1, body=body, html=html,
                               author=current_user.id)
         search.index_comment(comment, measure)
+        notifications.comment_posted(comment)
     return comment
 
 

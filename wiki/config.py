@@ -23,3 +23,11 @@ WTF_CSRF_TIME_LIMIT = 8 * 3600
 EMBED_FRAME_ORIGINS = []
 # Accessibility statement: who to contact about barriers (shown on /accessibility).
 ACCESSIBILITY_CONTACT = "Digitalisierungsteam, digitalisierung@example.org"
+
+# --- Single sign-on (issue 6) ---
+
+# --- Embeds and calendar (issue 6) ---
+
+# --- Notifications and e-mail (issue 6) ---
+
+# --- Admin and audit log (issue 6) ---

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from wiki import editing, merge, metadata, programme, revisions, schedule, search
+from wiki import editing, merge, metadata, notifications, programme, revisions, schedule, search
 from wiki.auth import require
 from wiki.db import db, utcnow
 from wiki.measures import get_measure_or_404
@@ -181,6 +181,7 @@ def save_report(measure, values, author, report=None, base=None, summary=""):
                              created=now, summary=summary, **values)
         search.index_report(report, measure)
         _carry_to_measure(measure, report, author)
+        notifications.report_saved(report, created=report.version == 1)
     return report
 
 

@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from wiki import programme, revisions, schedule
+from wiki import audit, programme, revisions, schedule
 from wiki.auth import require
 from wiki.db import db
 from wiki.exchange.read import PROJECTS_HEADING, PROJECTS_LINE
@@ -272,6 +272,7 @@ def _edit(round_):
     elif not ReportRound.save_over(round_.id, base, **values):
         saved = ReportRound.get_by_id(round_.id)
         return _form(saved, raw, saved.version, conflict=_conflict(saved, values)), 409
+    audit.record("round.create" if round_ is None else "round.edit", values["slug"])
     flash(_("Berichtsrunde „%(title)s“ gespeichert.", title=values["title"]), "success")
     return redirect(url_for(".view", slug=raw["slug"]))
 
