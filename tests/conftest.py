@@ -1,4 +1,5 @@
 """Fixtures: an app on a fresh SQLite file (and on PostgreSQL for marked tests), client, login."""
+import io
 import os
 import shutil
 
@@ -67,21 +68,104 @@ def _empty_postgres(url):
     database.close()
 
 
-@pytest.fixture
-def app(backend, tmp_path, request):
-    """Return an app on a fresh, migrated database of the requested backend."""
-    if backend == "postgresql":
-        url = request.getfixturevalue("postgres_url")
-        _empty_postgres(url)
-    else:
-        shutil.copy(request.getfixturevalue("sqlite_template"), tmp_path / "test.db")
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-    app = create_app({
+def _test_app(url, folder):
+    """Return an app for tests on a database URL (CSRF off, fixed secret)."""
+    return create_app({
         "TESTING": True,
         "DATABASE_URL": url,
         "SECRET_KEY": "test",
         "WTF_CSRF_ENABLED": False,
-    }, instance_path=str(tmp_path / "instance"))
+    }, instance_path=str(folder / "instance"))
+
+
+def _import_demo(app):
+    """Import the demo strategy into the app's database."""
+    from wiki import exchange
+    from wiki.cli import DEMO
+
+    with app.app_context():
+        errors = exchange.import_folder(DEMO)
+    assert not errors, errors
+    if not db.is_closed():
+        db.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template, tmp_path_factory):
+    """Return a migrated SQLite file with the demo imported, for tests that use `demo`."""
+    folder = tmp_path_factory.mktemp("demo-template")
+    shutil.copy(sqlite_template, folder / "demo.db")
+    _import_demo(_test_app(f"sqlite:///{folder / 'demo.db'}", folder))
+    return folder / "demo.db"
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_rows(postgres_url, tmp_path_factory):
+    """Import the demo into PostgreSQL once; return its rows per table, to copy back in."""
+    _empty_postgres(postgres_url)
+    _import_demo(_test_app(postgres_url, tmp_path_factory.mktemp("pg-demo")))
+    database = _raw_postgres(postgres_url)
+    rows = {}
+    with database.connection().cursor() as cursor:
+        for table, columns in _postgres_tables():
+            out = io.StringIO()
+            cursor.copy_expert(f'COPY "{table}" ({columns}) TO STDOUT', out)
+            rows[table] = out.getvalue()
+    database.close()
+    return rows
+
+
+def _postgres_tables():
+    """Return (table, quoted column list) for every table, parents before children."""
+    tables = [(model._meta.table_name,
+               ", ".join(f'"{field.column_name}"' for field in model._meta.sorted_fields))
+              for model in peewee.sort_models(MODELS)]
+    return tables + [("search_index", "key, kind, url, field, title, body")]
+
+
+def _raw_postgres(url):
+    """Return an open connection to a PostgreSQL URL, outside the app's proxy."""
+    from playhouse.db_url import connect
+
+    database = connect(url)
+    database.connect()
+    return database
+
+
+def _fill_postgres(url, rows):
+    """Empty the test database and copy the kept rows back in, with the id counters after them."""
+    _empty_postgres(url)
+    database = _raw_postgres(url)
+    with database.atomic(), database.connection().cursor() as cursor:
+        for table, columns in _postgres_tables():
+            cursor.copy_expert(f'COPY "{table}" ({columns}) FROM STDIN', io.StringIO(rows[table]))
+        for model in MODELS:
+            if isinstance(model._meta.primary_key, peewee.AutoField):
+                table = model._meta.table_name
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                               f'COALESCE(MAX(id), 0) + 1, false) FROM "{table}"')
+    database.close()
+
+
+@pytest.fixture
+def app(backend, tmp_path, request):
+    """Return an app on a fresh, migrated database of the requested backend.
+
+    Tests that use the `demo` fixture start from a copy of a database with the demo imported
+    once per run, which is what importing it again would give, only faster.
+    """
+    with_demo = "demo" in request.fixturenames
+    if backend == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        if with_demo:
+            _fill_postgres(url, request.getfixturevalue("postgres_demo_rows"))
+        else:
+            _empty_postgres(url)
+    else:
+        template = "sqlite_demo_template" if with_demo else "sqlite_template"
+        shutil.copy(request.getfixturevalue(template), tmp_path / "test.db")
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    app = _test_app(url, tmp_path)
     # No app context stays pushed: requests would share it, and with it `g` (the logged-in
     # user, the locale). Tests that need one use the `ctx` fixture or push their own.
     yield app
@@ -110,12 +194,13 @@ def runner(app):
 
 def make_user(username, role="editor", password=PASSWORD, **fields):
     """Create (or return) an active user with a known password."""
-    from wiki.auth import hash_password
+    from werkzeug.security import generate_password_hash
 
     user = User.by_name(username)
     if user is None:
-        user = User.create(username=username, role=role, password_hash=hash_password(password),
-                           **fields)
+        # A cheap hash keeps the many logins of the tests fast; the app itself uses scrypt.
+        user = User.create(username=username, role=role, password_hash=generate_password_hash(
+            password, method="pbkdf2:sha256:1000"), **fields)
     return user
 
 
@@ -132,11 +217,5 @@ def login(client):
 
 @pytest.fixture
 def demo(app):
-    """Load the demo strategy into the app's database."""
-    from wiki import exchange
-    from wiki.cli import DEMO
-
-    with app.app_context():
-        errors = exchange.import_folder(DEMO)
-    assert not errors, errors
+    """Give the app's database the demo strategy (the `app` fixture copies it in)."""
     return app
