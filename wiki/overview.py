@@ -7,7 +7,7 @@ import re
 from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 
-from wiki import graph, programme, timeline
+from wiki import dashboard, graph, programme, timeline
 from wiki.history import slip
 from wiki.models import Page, Revision, Strategy
 from wiki.models.measures import STATUSES
@@ -28,12 +28,14 @@ def _vary(response):
 
 @bp.route("/")
 def index():
-    """Show the programme: Leitbild, action fields with their measures, and the wiki pages."""
+    """Show the programme at a glance: Leitbild, dashboard, action fields, the wiki pages."""
     strategy = Strategy.current()
     leitbild = strategy.leitbild if strategy and strategy.leitbild_id else None
     motto, excerpt = _excerpt(leitbild.latest().html) if leitbild else ("", "")
+    context = programme.state()
     return _render("overview/index.html", strategy=strategy, leitbild=leitbild, motto=motto,
-                   excerpt=excerpt, pages=list(Page.wiki_pages()), **programme.state())
+                   excerpt=excerpt, pages=list(Page.wiki_pages()),
+                   dashboard=dashboard.start_page(context), **context)
 
 
 @bp.route("/architecture")

@@ -1,4 +1,5 @@
 """Protection for every response: CSRF tokens and security headers."""
+from flask import request
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -23,12 +24,17 @@ def init_app(app):
 
     @app.after_request
     def _headers(response):
-        ancestors = " ".join(["'self'", *app.config["EMBED_FRAME_ORIGINS"]])
+        # Only embeds may be framed by other origins; CSP frame-ancestors would override
+        # X-Frame-Options elsewhere too, so the origins go to embed responses alone.
+        embed = request.blueprint == "embed"
+        origins = app.config["EMBED_FRAME_ORIGINS"] if embed else []
+        ancestors = " ".join(["'self'", *origins])
         response.headers.setdefault(
             "Content-Security-Policy", CONTENT_SECURITY_POLICY.format(frame_ancestors=ancestors))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if not embed:  # for embeds frame-ancestors alone decides (X-Frame-Options cannot list)
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=()")
         if "text/html" in response.content_type:
