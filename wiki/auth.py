@@ -29,7 +29,7 @@ login_manager = LoginManager()
 htmx = HTMX()
 
 # What each action needs; every view asks through can() or require(), never by itself.
-PERMISSIONS = {"read": "reader", "edit": "editor", "admin": "admin"}
+PERMISSIONS = {"read": "reader", "account": "reader", "edit": "editor", "admin": "admin"}
 PUBLIC_ENDPOINTS = {"auth.login", "static", "overview.accessibility"}
 
 
@@ -82,6 +82,10 @@ def require(action):
 
 def _to_login():
     """Send an anonymous visitor to the login page; a posted form comes back with its text."""
+    if request.path.startswith("/api/"):  # a program gets a JSON 401, not a login form
+        from wiki.api import login_required
+
+        return login_required()
     if request.method == "POST":
         if htmx:
             return "", 401

@@ -25,9 +25,49 @@ EMBED_FRAME_ORIGINS = []
 ACCESSIBILITY_CONTACT = "Digitalisierungsteam, digitalisierung@example.org"
 
 # --- Single sign-on (issue 6) ---
+# Name of the header a trusted reverse proxy sets to the signed-on user name, e.g.
+# "X-Remote-User" (None: single sign-on off). See docs/sso.md.
+SSO_HEADER = None
+# Addresses or CIDR networks (e.g. ["127.0.0.1", "10.1.2.0/24"]) of the proxies whose header is
+# believed; checked against the connecting address. From anywhere else the header is ignored.
+SSO_TRUSTED_PROXIES = []
+# Optional headers with the user's display name and e-mail address, copied on every sign-on.
+SSO_NAME_HEADER = None
+SSO_EMAIL_HEADER = None
+# Role of a user whom the header signs on for the first time: reader, editor or admin.
+SSO_DEFAULT_ROLE = "reader"
 
 # --- Embeds and calendar (issue 6) ---
+# Entries the /embed/changes fragment lists (reports, revisions and comments together).
+EMBED_CHANGES = 10
+# Days after its due date a report round still counts as the current one on the start page.
+CURRENT_ROUND_DAYS = 60
 
 # --- Notifications and e-mail (issue 6) ---
+# Absolute address of Fahrplan as users reach it (e.g. "https://fahrplan.intranet.example.org"),
+# for the links in e-mails; `fahrplan notify` runs outside any request and needs it.
+BASE_URL = None
+# Send e-mail about new reports and comments on what users watch, and about mentions; off: the
+# notifications show in the app only. `fahrplan notify` (from cron) sends what is pending.
+MAIL_ENABLED = False
+# The SMTP server: host, port, STARTTLS (MAIL_USE_TLS) or TLS from the start (MAIL_USE_SSL),
+# and a login if it needs one (no login when MAIL_USERNAME is empty).
+MAIL_SERVER = "localhost"
+MAIL_PORT = 25
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
+MAIL_USERNAME = ""
+MAIL_PASSWORD = ""
+# Sender of the e-mails.
+MAIL_FROM = "Fahrplan <fahrplan@localhost>"
+# Seconds to wait for the SMTP server before giving up (the notifications stay pending).
+MAIL_TIMEOUT = 10
+# A user with more than this many unsent notifications gets one digest instead of single mails.
+MAIL_DIGEST_AFTER = 3
+# Days after which notifications are deleted (by `fahrplan notify`), read or not.
+NOTIFICATION_KEEP_DAYS = 90
 
 # --- Admin and audit log (issue 6) ---
+# Days the audit log keeps the network address an admin action came from; then it is blanked
+# (0: never store it). The entries themselves are kept.
+AUDIT_ADDRESS_DAYS = 90

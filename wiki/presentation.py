@@ -8,6 +8,7 @@ from flask_babel import format_date, format_time, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from wiki.auth import can
 from wiki.i18n import LANGUAGES
 from wiki.schedule import quarter_of
 
@@ -52,7 +53,10 @@ NAVIGATION = [
     ("rounds.index", _l("Berichte")),
     ("pages.index", _l("Seiten")),
     ("search.index", _l("Suche")),
+    ("admin.index", _l("Verwaltung")),
 ]
+# Entries only admins see.
+ADMIN_NAVIGATION = {"admin.index"}
 
 
 def init_app(app):
@@ -136,7 +140,8 @@ def stored_html(html, top=2):
 def main_navigation():
     """Return (url, label, current) for each main navigation entry whose view exists."""
     return [(url_for(endpoint), label, request.endpoint == endpoint)
-            for endpoint, label in NAVIGATION if has_endpoint(endpoint)]
+            for endpoint, label in NAVIGATION if has_endpoint(endpoint)
+            and (endpoint not in ADMIN_NAVIGATION or can("admin"))]
 
 
 def language_links():

@@ -272,7 +272,7 @@ def _edit(round_):
     elif not ReportRound.save_over(round_.id, base, **values):
         saved = ReportRound.get_by_id(round_.id)
         return _form(saved, raw, saved.version, conflict=_conflict(saved, values)), 409
-    audit.record("round.create" if round_ is None else "round.edit", values["slug"])
+    audit.record("round.create" if round_ is None else "round.edit", raw["slug"])
     flash(_("Berichtsrunde „%(title)s“ gespeichert.", title=values["title"]), "success")
     return redirect(url_for(".view", slug=raw["slug"]))
 

@@ -1,5 +1,6 @@
 """The domain models; import them from here."""
 from wiki.models.accounts import LoginFailure, Session, User
+from wiki.models.admin import AuditEntry
 from wiki.models.content import (
     ActionField,
     EditPresence,
@@ -11,12 +12,15 @@ from wiki.models.content import (
 )
 from wiki.models.measures import Dependency, Measure
 from wiki.models.reports import Comment, CommentVersion, ReportRound, ReportVersion, StatusReport
+from wiki.models.watching import Notification, Watch
 
 MODELS = [
     User, Session, LoginFailure,
     Strategy, ActionField, Page, Revision, PageAlias, PageLink, EditPresence,
     Measure, Dependency,
     StatusReport, ReportVersion, ReportRound, Comment, CommentVersion,
+    Watch, Notification,
+    AuditEntry,
 ]
 
 __all__ = [model.__name__ for model in MODELS] + ["MODELS"]

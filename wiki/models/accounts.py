@@ -47,6 +47,16 @@ class User(UserMixin, BaseModel):
         """Return the user with this name (case-insensitive) or None."""
         return cls.get_or_none(peewee.fn.LOWER(cls.username) == username.strip().lower())
 
+    @classmethod
+    def active_named(cls, usernames):
+        """Return the active users with these names (given in lower case)."""
+        return cls.select().where(cls.active & peewee.fn.LOWER(cls.username).in_(list(usernames)))
+
+    @classmethod
+    def ordered(cls):
+        """Return every user, by user name."""
+        return cls.select().order_by(peewee.fn.LOWER(cls.username))
+
 
 def token_hash(token):
     """Return the stored form of a session token: only its hash is kept."""
@@ -78,6 +88,13 @@ class Session(BaseModel):
         if keep:
             query = query.where(cls.key != token_hash(keep))
         return query.execute()
+
+    @classmethod
+    def last_seen_by_user(cls):
+        """Return {user id: when their most recently used live session was last used}."""
+        return dict(cls.select(cls.user, peewee.fn.MAX(cls.last_seen))
+                    .group_by(cls.user)
+                    .tuples())
 
 
 class LoginFailure(BaseModel):

@@ -116,6 +116,14 @@ class Revision(BaseModel):
                 .order_by(cls.created.desc(), cls.id.desc()))
 
     @classmethod
+    def written_by(cls, user):
+        """Return the revisions a user saved, oldest first, with their pages (bodies unread)."""
+        return (cls.select(cls.id, cls.page, cls.number, cls.title, cls.summary, cls.created, Page)
+                .join(Page)
+                .where(cls.author == user)
+                .order_by(cls.created, cls.id))
+
+    @classmethod
     def first_meta(cls):
         """Return {page id: metadata of its first revision} (the baseline plan of measures)."""
         return dict(cls.select(cls.page, cls.meta).where(cls.number == 1).tuples())

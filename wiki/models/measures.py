@@ -49,6 +49,14 @@ class Measure(BaseModel):
                 .order_by(ActionField.position, cls.code))
 
     @classmethod
+    def with_contacts(cls):
+        """Return the listing with each measure's contact person joined (or None)."""
+        return (cls.listing()
+                .select_extend(User)
+                .switch(cls)
+                .join(User, peewee.JOIN.LEFT_OUTER, on=(cls.contact == User.id)))
+
+    @classmethod
     def in_field(cls, field):
         """Return the measures of one action field, by code."""
         return cls.listing().where(cls.field == field)
@@ -57,6 +65,11 @@ class Measure(BaseModel):
     def by_code(cls, code):
         """Return the measure with this code (case-insensitive) or None."""
         return cls.listing().where(cls.code == code.upper()).first()
+
+    @classmethod
+    def count_by_field(cls):
+        """Return {action field id: number of its measures}."""
+        return dict(cls.select(cls.field, peewee.fn.COUNT(cls.id)).group_by(cls.field).tuples())
 
     @classmethod
     def ids_by_page(cls):

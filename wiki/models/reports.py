@@ -44,6 +44,14 @@ class StatusReport(BaseModel):
                 .order_by(cls.date.desc(), cls.created.desc(), cls.id.desc()))
 
     @classmethod
+    def written_by(cls, user):
+        """Return the reports a user wrote, oldest first, with their measures."""
+        return (cls.select(cls, Measure)
+                .join(Measure)
+                .where(cls.author == user)
+                .order_by(cls.date, cls.id))
+
+    @classmethod
     def in_periods(cls, periods):
         """Return the reports of these periods with their authors, newest first."""
         return (cls.select(cls, User)
@@ -88,6 +96,15 @@ class ReportVersion(BaseModel):
 
     class Meta:
         indexes = ((("report", "number"), True),)
+
+    @classmethod
+    def written_by(cls, user):
+        """Return the report versions a user saved, oldest first, with report and measure."""
+        return (cls.select(cls, StatusReport, Measure)
+                .join(StatusReport)
+                .join(Measure)
+                .where(cls.author == user)
+                .order_by(cls.created, cls.id))
 
     @classmethod
     def of(cls, report):
@@ -162,6 +179,14 @@ class Comment(BaseModel):
                 .order_by(cls.created, cls.id))
 
     @classmethod
+    def written_by(cls, user):
+        """Return every comment a user wrote (deleted and hidden ones too), with its measure."""
+        return (cls.select(cls, Measure)
+                .join(Measure)
+                .where(cls.author == user)
+                .order_by(cls.created, cls.id))
+
+    @classmethod
     def newest_visible(cls):
         """Return the comments neither deleted nor hidden, newest first, with measure and author."""
         return (cls.select(cls, Measure, Page, User)
@@ -197,6 +222,11 @@ class CommentVersion(BaseModel):
 
     class Meta:
         indexes = ((("comment", "number"), True),)
+
+    @classmethod
+    def written_by(cls, user):
+        """Return the comment versions a user saved, oldest first."""
+        return cls.select().where(cls.author == user).order_by(cls.created, cls.id)
 
     @classmethod
     def of(cls, comment):
