@@ -137,6 +137,34 @@ def page(browser, live_server):
 
 
 @pytest.fixture
+def open_as(browser, live_server):
+    """Return a function that opens a new browser context logged in as someone.
+
+    Each context is a person of its own (two editors at once); none may trip the CSP.
+    """
+    tabs = []
+
+    def opener(username, javascript=True):
+        context = browser.new_context(base_url=live_server, viewport=VIEWPORT, locale="de-DE",
+                                      java_script_enabled=javascript)
+        context.set_default_timeout(10_000)
+        tab = context.new_page()
+        tab.recorder = Recorder(tab)
+        tabs.append(tab)
+        tab.goto("/login")
+        tab.get_by_label("Benutzername").fill(username)
+        tab.get_by_label("Passwort").fill(PASSWORD)
+        tab.get_by_role("button", name="Anmelden").click()
+        tab.wait_for_load_state()
+        return tab
+
+    yield opener
+    for tab in tabs:
+        tab.context.close()
+    assert [tab.recorder.csp for tab in tabs if tab.recorder.csp] == []
+
+
+@pytest.fixture
 def login(page):
     """Return a function that logs in through the form as one of USERS."""
     def do_login(username):

@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, USERS, VIEWPORT, make_live_app, serving
+from tests.browser.conftest import USERS, make_live_app, serving
 from wiki.models import Comment, CommentVersion, Measure, StatusReport
 
 pytestmark = pytest.mark.browser
@@ -24,29 +24,6 @@ def live_server(live_app):
     """Serve this module's app on a free port."""
     with serving(live_app) as url:
         yield url
-
-
-@pytest.fixture
-def open_as(browser, live_server):
-    """Return a function that opens a new browser context logged in as someone."""
-    contexts = []
-
-    def opener(username, javascript=True):
-        context = browser.new_context(base_url=live_server, viewport=VIEWPORT, locale="de-DE",
-                                      java_script_enabled=javascript)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.goto("/login")
-        tab.get_by_label("Benutzername").fill(username)
-        tab.get_by_label("Passwort").fill(PASSWORD)
-        tab.get_by_role("button", name="Anmelden").click()
-        tab.wait_for_load_state()
-        return tab
-
-    yield opener
-    for context in contexts:
-        context.close()
 
 
 def mark_window(tab):

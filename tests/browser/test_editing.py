@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, USERS, VIEWPORT, make_live_app, serving
+from tests.browser.conftest import USERS, make_live_app, serving
 from wiki import merge
 from wiki.models import Measure
 
@@ -26,28 +26,6 @@ def live_server(live_app):
         yield url
 
 
-@pytest.fixture
-def editor_page(browser, live_server):
-    """Return a function that opens a new browser context logged in as an editor."""
-    contexts = []
-
-    def open_as(username):
-        context = browser.new_context(base_url=live_server, viewport=VIEWPORT, locale="de-DE")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.goto("/login")
-        tab.get_by_label("Benutzername").fill(username)
-        tab.get_by_label("Passwort").fill(PASSWORD)
-        tab.get_by_role("button", name="Anmelden").click()
-        tab.wait_for_load_state()
-        return tab
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
 def body_of(tab):
     """Return the body textarea's text."""
     return tab.locator("#f-body").input_value()
@@ -66,9 +44,9 @@ def save(tab):
     tab.wait_for_load_state()
 
 
-def test_two_editors_merge_without_losing_either_change(editor_page, axe, tmp_path_factory):
+def test_two_editors_merge_without_losing_either_change(open_as, axe, tmp_path_factory):
     """Katrin and Thomas edit M07 at once; Thomas gets the conflict page; both changes survive."""
-    katrin, thomas = editor_page("katrin"), editor_page("thomas")
+    katrin, thomas = open_as("katrin"), open_as("thomas")
     katrin.goto("/measures/M07/edit")
     thomas.goto("/measures/M07/edit")
     expect(thomas.locator(".presence-note")).to_contain_text(
@@ -101,9 +79,9 @@ def test_two_editors_merge_without_losing_either_change(editor_page, axe, tmp_pa
     assert final.author.username == "thomas"
 
 
-def test_overlapping_edits_are_resolved_by_hand(editor_page):
+def test_overlapping_edits_are_resolved_by_hand(open_as):
     """Both change the same sentence; Thomas removes the markers and saves his version."""
-    katrin, thomas = editor_page("katrin"), editor_page("thomas")
+    katrin, thomas = open_as("katrin"), open_as("thomas")
     katrin.goto("/measures/M07/edit")
     thomas.goto("/measures/M07/edit")
     replace_in_body(katrin, "Wer umzieht, soll", "Wer umzieht, muss")
@@ -125,9 +103,9 @@ def test_overlapping_edits_are_resolved_by_hand(editor_page):
     assert "Wer umzieht, sollte" in Measure.by_code("M07").page.latest().body
 
 
-def test_live_preview_updates_while_typing(editor_page, axe):
+def test_live_preview_updates_while_typing(open_as, axe):
     """Typing in the body updates the preview without a reload."""
-    tab = editor_page("katrin")
+    tab = open_as("katrin")
     tab.goto("/pages/glossar/edit")
     axe(tab)
     tab.locator("#f-body").press("End")
@@ -147,9 +125,9 @@ def tab_to(tab, selector, limit=120):
     raise AssertionError(f"{selector} never got the focus")
 
 
-def test_editing_with_the_keyboard_alone(editor_page, axe):
+def test_editing_with_the_keyboard_alone(open_as, axe):
     """Tab to the fields, type, and save with Enter; an error puts the focus on its field."""
-    tab = editor_page("thomas")
+    tab = open_as("thomas")
     tab.goto("/measures/M03/edit")
     axe(tab)
     tab_to(tab, "#f-progress")
@@ -174,9 +152,9 @@ def test_editing_with_the_keyboard_alone(editor_page, axe):
     assert measure.page.latest().summary == "Mit der Tastatur"
 
 
-def test_edit_form_screenshot(editor_page, tmp_path_factory):
+def test_edit_form_screenshot(open_as, tmp_path_factory):
     """Keep a screenshot of the edit form for a look by eye."""
-    tab = editor_page("katrin")
+    tab = open_as("katrin")
     tab.goto("/measures/M07/edit")
     tab.screenshot(path=str(tmp_path_factory.getbasetemp() / "edit.png"), full_page=True)
     tab.get_by_label("Fortschritt (%)").fill("500")

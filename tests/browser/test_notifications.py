@@ -6,7 +6,7 @@ from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 from werkzeug.security import generate_password_hash
 
-from tests.browser.conftest import PASSWORD, USERS, VIEWPORT, Recorder, make_live_app, serving
+from tests.browser.conftest import PASSWORD, USERS, make_live_app, serving
 from tests.test_notifications import Inbox, body, free_port
 from wiki.models import Comment, User
 from wiki.models.watching import Notification, Watch
@@ -46,31 +46,6 @@ def live_server(live_app):
     with serving(live_app) as url:
         live_app.config["BASE_URL"] = url
         yield url
-
-
-@pytest.fixture
-def open_as(browser, live_server):
-    """Return a function that opens a new browser context logged in as someone."""
-    tabs = []
-
-    def opener(username, javascript=True):
-        context = browser.new_context(base_url=live_server, viewport=VIEWPORT, locale="de-DE",
-                                      java_script_enabled=javascript)
-        context.set_default_timeout(10_000)
-        tab = context.new_page()
-        tab.recorder = Recorder(tab)
-        tabs.append(tab)
-        tab.goto("/login")
-        tab.get_by_label("Benutzername").fill(username)
-        tab.get_by_label("Passwort").fill(PASSWORD)
-        tab.get_by_role("button", name="Anmelden").click()
-        tab.wait_for_load_state()
-        return tab
-
-    yield opener
-    for tab in tabs:
-        tab.context.close()
-    assert [tab.recorder.csp for tab in tabs if tab.recorder.csp] == []
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, USERS, VIEWPORT, make_live_app, serving
+from tests.browser.conftest import USERS, make_live_app, serving
 from wiki.models import Measure, ReportVersion, StatusReport
 
 pytestmark = pytest.mark.browser
@@ -27,37 +27,15 @@ def live_server(live_app):
         yield url
 
 
-@pytest.fixture
-def editor_page(browser, live_server):
-    """Return a function that opens a new browser context logged in as an editor."""
-    contexts = []
-
-    def open_as(username):
-        context = browser.new_context(base_url=live_server, viewport=VIEWPORT, locale="de-DE")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.goto("/login")
-        tab.get_by_label("Benutzername").fill(username)
-        tab.get_by_label("Passwort").fill(PASSWORD)
-        tab.get_by_role("button", name="Anmelden").click()
-        tab.wait_for_load_state()
-        return tab
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
 def save(tab):
     """Press the save button and wait for the answer."""
     tab.get_by_role("button", name="Speichern").click()
     tab.wait_for_load_state()
 
 
-def test_an_editor_writes_a_report_and_it_shows_everywhere(editor_page, axe, tmp_path_factory):
+def test_an_editor_writes_a_report_and_it_shows_everywhere(open_as, axe, tmp_path_factory):
     """Katrin reports on M07 for 2026-Q3: measure page, architecture card and round page show it."""
-    tab = editor_page("katrin")
+    tab = open_as("katrin")
     tab.goto("/measures/M07")
     tab.get_by_role("link", name="Neuer Sachstandsbericht").click()
     expect(tab.get_by_role("heading", level=1)).to_have_text(
@@ -97,9 +75,9 @@ def test_an_editor_writes_a_report_and_it_shows_everywhere(editor_page, axe, tmp
     expect(row).to_be_visible()
 
 
-def test_editing_keeps_the_old_version_in_history(editor_page, axe):
+def test_editing_keeps_the_old_version_in_history(open_as, axe):
     """Thomas corrects the report; its history lists both versions and the diff shows why."""
-    tab = editor_page("thomas")
+    tab = open_as("thomas")
     report = StatusReport.of(Measure.by_code("M07")).first()
     tab.goto("/measures/M07")
     tab.locator(f"#report-{report.id}").get_by_role("link", name="Bearbeiten").click()
@@ -122,11 +100,11 @@ def test_editing_keeps_the_old_version_in_history(editor_page, axe):
     assert [v.number for v in ReportVersion.of(report)] == [2, 1]
 
 
-def test_two_editors_edit_one_report(editor_page, axe, tmp_path_factory):
+def test_two_editors_edit_one_report(open_as, axe, tmp_path_factory):
     """Katrin and Thomas edit the same report; Thomas gets the conflict page with both texts."""
     report = StatusReport.of(Measure.by_code("M07")).first()
     url = f"/measures/M07/reports/{report.id}/edit"
-    katrin, thomas = editor_page("katrin"), editor_page("thomas")
+    katrin, thomas = open_as("katrin"), open_as("thomas")
     katrin.goto(url)
     thomas.goto(url)
     katrin.locator("#f-body").fill("Vorbemerkung von Katrin.\n\n" + report.body)
