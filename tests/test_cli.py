@@ -1,6 +1,4 @@
-"""The `fahrplan` command: init, user create/disable, backup."""
-import sqlite3
-
+"""The `fahrplan` command: init, user create/disable (backup and restore: test_backup.py)."""
 import pytest
 
 from tests.conftest import make_user
@@ -59,18 +57,3 @@ def test_user_disable_ends_sessions(runner, login):
     assert result.exit_code == 0, result.output
     assert not User.by_name("k.becker").active
     assert Session.select().count() == 0
-
-
-def test_backup_writes_a_verified_copy(runner, backend, tmp_path):
-    """`fahrplan backup` writes a copy that holds the data."""
-    make_user("k.becker", name="Katrin Becker")
-    target = tmp_path / "sicherung.db"
-    result = runner.invoke(args=["backup", str(target)])
-    assert result.exit_code == 0, result.output
-    assert "geprüft" in result.output
-    if backend == "sqlite":
-        copy = sqlite3.connect(target)
-        assert copy.execute("SELECT name FROM user").fetchall() == [("Katrin Becker",)]
-        copy.close()
-    else:
-        assert target.read_bytes().startswith(b"PGDMP")

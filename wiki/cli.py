@@ -1,4 +1,4 @@
-"""The `fahrplan` command: init, demo, user, import, export, backup (and Flask's run)."""
+"""The `fahrplan` command: init, demo, user, import, export, backup, restore (and run)."""
 import os
 import secrets
 import sys
@@ -20,7 +20,8 @@ def main():
 
 def init_app(app):
     """Register the commands with the app (for `flask --app wiki …`)."""
-    for command in (init, demo, user, import_command, export_command, backup, reindex):
+    for command in (init, demo, user, import_command, export_command, backup, restore,
+                    reindex):
         app.cli.add_command(command)
 
 
@@ -172,12 +173,37 @@ def export_command(folder):
 @click.argument("file", type=click.Path(dir_okay=False))
 @with_appcontext
 def backup(file):
-    """Write an online, consistent, verified copy of the SQLite database to FILE."""
-    from wiki.backup import backup_to
+    """Write an online, consistent, verified copy of the database to FILE."""
+    from wiki.backup import BackupError, backup_to
 
     _connected()
-    backup_to(file)
+    try:
+        backup_to(file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"Sicherung geschrieben und geprüft: {file}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Ohne Rückfrage zurückspielen.")
+@with_appcontext
+def restore(file, yes):
+    """Replace the database's content with a backup from `fahrplan backup`, then migrate."""
+    from wiki.backup import BackupError, restore_from
+
+    if not yes:
+        click.confirm("Der gesamte Inhalt der Datenbank wird durch die Sicherung ersetzt. "
+                      "Fortfahren?", abort=True)
+    _connected()
+    try:
+        restore_from(file)
+    except BackupError as error:
+        raise click.ClickException(f"{error}\nDie Datenbank ist unverändert.") from None
+    _connected()
+    applied = migrate()
+    click.echo(f"Sicherung zurückgespielt und geprüft: {file} "
+               f"({len(applied)} Migration(en) angewandt).")
 
 
 @click.command("reindex")

@@ -88,12 +88,14 @@ def _edit(measure):
         return _form(measure, state, preview=revisions.render(state["body"]))
     if errors:
         return _form(measure, state, errors=errors), 400
-    if page is not None and state["base"] < page.revision_count:
+    try:  # the base is checked under the page's lock: two saves from one base never both win
+        revision = revisions.save_measure(measure, values=values, body=state["body"],
+                                          author=current_user.id, base=state["base"],
+                                          summary=state["summary"].strip())
+    except revisions.Conflict:
         merged = editing.conflict(page, state["base"], state["body"], editing.meta_form(values))
         state.update(raw=merged["merged"], body=merged["body"], base=page.revision_count)
         return _form(measure, state, conflict=merged), 409
-    revision = revisions.save_measure(measure, values=values, body=state["body"],
-                                      author=current_user.id, summary=state["summary"].strip())
     EditPresence.leave(revision.page, current_user.id)
     if measure is None:
         editing.refresh_links_to(revision.page.slug)

@@ -108,16 +108,21 @@ def _edit(page):
         return _form(page, state, preview=revisions.render(state["body"]))
     if errors:
         return _form(page, state, errors=errors), 400
-    if page is not None and state["base"] < page.revision_count:
+    try:  # the base is checked under the page's lock: two saves from one base never both win
+        with db.atomic():
+            if page is not None:
+                revisions.lock(page)
+                if state["base"] < page.revision_count:
+                    raise revisions.Conflict
+                editing.rename(page, state["title"], current_user.id)
+            revision = revisions.save_page(page, title=state["title"], body=state["body"],
+                                           author=current_user.id,
+                                           summary=state["summary"].strip(),
+                                           slug=revisions.link_slug(state["title"]))
+    except revisions.Conflict:
         merged = editing.conflict(page, state["base"], state["body"], {"title": state["title"]})
         state.update(title=merged["merged"]["title"], body=merged["body"], base=page.revision_count)
         return _form(page, state, conflict=merged), 409
-    with db.atomic():
-        if page is not None:
-            editing.rename(page, state["title"], current_user.id)
-        revision = revisions.save_page(page, title=state["title"], body=state["body"],
-                                       author=current_user.id, summary=state["summary"].strip(),
-                                       slug=revisions.link_slug(state["title"]))
     EditPresence.leave(revision.page, current_user.id)
     editing.refresh_links_to(revision.page.slug)
     flash(_("Seite „%(title)s“ gespeichert.", title=state["title"]), "success")

@@ -191,6 +191,7 @@ def _carry_to_measure(measure, report, author):
     if newest.id != report.id or (measure.status, measure.progress) == (report.status,
                                                                           report.progress):
         return
+    revisions.lock(measure.page)  # else an edit saved meanwhile would be undone by this one
     latest = measure.page.latest()
     values, errors = metadata.clean_measure(metadata.from_snapshot(latest.meta))
     if errors:  # an old snapshot that no longer passes: keep the row in step all the same

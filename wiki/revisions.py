@@ -10,6 +10,28 @@ PLAIN_FIELDS = ("obligation", "status", "owner", "planned_start", "planned_end",
                 "actual_end", "progress", "legal_basis", "legal_deadline")
 
 
+class Conflict(Exception):
+    """The page has a newer revision than the one the edit started from."""
+
+
+def lock(page):
+    """Lock the page's row until the transaction ends; return its current revision count.
+
+    Reading the count before the lock lets two saves from the same base both pass the check
+    and take the same revision number. A no-op UPDATE locks on every backend (PostgreSQL: the
+    row; SQLite: the IMMEDIATE transaction holds the write lock already).
+    """
+    Page.update(revision_count=Page.revision_count).where(Page.id == page.id).execute()
+    page.revision_count = Page.select(Page.revision_count).where(Page.id == page.id).scalar()
+    return page.revision_count
+
+
+def _check_base(page, base):
+    """Lock the page and raise Conflict when it has revisions newer than base (None: any)."""
+    if lock(page) > base if base is not None else False:
+        raise Conflict
+
+
 def link_slug(target):
     """Return the slug a wiki link target points to: a measure code or a page title."""
     if markdown.MEASURE_CODE.match(target):
@@ -78,20 +100,24 @@ def new_measure(values, created=None):
     return Measure.create(page=page, code=values["code"], field=field)
 
 
-def save_page(page, *, title, body, author, summary="", created=None, slug=None):
-    """Save a new revision of a page, creating the page when it is None."""
+def save_page(page, *, title, body, author, summary="", created=None, slug=None, base=None):
+    """Save a new revision of a page, creating it when None; Conflict when base is outdated."""
     with db.atomic():
         if page is None:
             page = new_page(title, slug or unique_slug(title), created=created)
+        else:
+            _check_base(page, base)
         return _save(page, title=title, body=body, meta={}, author=author, summary=summary,
                      created=created, field="")
 
 
-def save_measure(measure, *, values, body, author, summary="", created=None):
-    """Save a new revision of a measure from cleaned values, creating it when it is None."""
+def save_measure(measure, *, values, body, author, summary="", created=None, base=None):
+    """Save a new revision of a measure, creating it when None; Conflict when base is outdated."""
     with db.atomic():
         if measure is None:
             measure = new_measure(values, created)
+        else:
+            _check_base(measure.page, base)
         _apply(measure, values)
         meta = metadata.snapshot(measure, values["title"])
         return _save(measure.page, title=values["title"], body=body, meta=meta, author=author,
