@@ -1,4 +1,6 @@
 """Accounts: login, logout, server-side sessions, throttling, roles, safe redirects, passwords."""
+from urllib.parse import quote, urlsplit
+
 import pytest
 from bs4 import BeautifulSoup
 from flask import Blueprint
@@ -246,3 +248,88 @@ def test_reading_can_require_login(app, tmp_path):
     make_user("leser", role="reader")
     post_login(client, "leser")
     assert client.get("/").status_code == 200
+
+
+# Redirect targets through the real requests, and sessions that end for real.
+
+NEXT_TRICKS = [
+    "//evil.example/", "///evil.example/", "/\\evil.example/", "\\\\evil.example/",
+    "/\t/evil.example/", "/%09/evil.example/", " //evil.example/", "https://evil.example/",
+    "https:evil.example", "HTTPS://evil.example/", "javascript:alert(1)", "JaVaScRiPt:alert(1)",
+    "data:text/html,<script>alert(1)</script>", "/%2F/evil.example/", "%2F%2Fevil.example/",
+    "/%5Cevil.example/", "%5C%5Cevil.example/", "\\/evil.example/", "/\\/evil.example/",
+    "//evil.example@fahrplan/", "/\r\nLocation: https://evil.example/",
+]
+
+
+def assert_stays_on_site(response):
+    """The answer is a redirect to a path of this site, not to another host or scheme."""
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith("//")
+    assert "\\" not in location and not any(ord(c) < 33 for c in location)
+    assert urlsplit(location).netloc == "" and urlsplit(location).scheme == ""
+
+
+@pytest.mark.parametrize("target", NEXT_TRICKS)
+def test_login_never_redirects_off_site(client, target):
+    """The login form's next, raw in the query string, only ever leads to a local path."""
+    make_user("k.becker")
+    response = client.post("/login?next=" + quote(target, safe="%/:@\\"),
+                           data={"username": "k.becker", "password": PASSWORD})
+    assert_stays_on_site(response)
+
+
+@pytest.mark.parametrize("target", NEXT_TRICKS)
+def test_watch_button_never_redirects_off_site(client, login, demo, target):
+    """The watch button's next form field only ever leads to a local path."""
+    login("reader")
+    response = client.post("/measures/M01/watch", data={"watch": "1", "next": target})
+    assert_stays_on_site(response)
+
+
+def test_a_planted_session_cookie_stays_anonymous_after_login(app, client):
+    """A cookie set before login (session fixation) is not the logged-in one and stays anonymous."""
+    make_user("k.becker", name="Katrin Becker")
+    with client.session_transaction() as planted:
+        planted["gepflanzt"] = "1"
+    before = client.get_cookie("session").value
+    post_login(client, "k.becker")
+    assert client.get_cookie("session").value != before
+    with client.session_transaction() as session:
+        assert "gepflanzt" not in session
+    attacker = app.test_client()
+    attacker.set_cookie("session", before)
+    assert "Katrin Becker" not in soup(attacker.get("/")).find("header").get_text()
+
+
+def test_the_cookie_from_before_a_password_change_is_useless(app, client):
+    """The session the password was changed in continues under a new token; the old one ends."""
+    make_user("k.becker", name="Katrin Becker")
+    post_login(client, "k.becker")
+    old = client.get_cookie("session").value
+    client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "ein-neues-passwort",
+        "new_password_repeat": "ein-neues-passwort"})
+    assert client.get_cookie("session").value != old
+    stolen = app.test_client()
+    stolen.set_cookie("session", old)
+    assert "Katrin Becker" not in soup(stolen.get("/")).find("header").get_text()
+    assert stolen.post("/preview", data={"body": "x"}).status_code == 401
+
+
+def test_the_cookie_is_useless_after_disabling_on_the_command_line(app, client, runner):
+    """`fahrplan user disable` ends the live session: the very next request is anonymous."""
+    make_user("k.becker", name="Katrin Becker")
+    post_login(client, "k.becker")
+    assert runner.invoke(args=["user", "disable", "k.becker"]).exit_code == 0
+    assert "Katrin Becker" not in soup(client.get("/")).find("header").get_text()
+    assert client.post("/preview", data={"body": "x"}).status_code == 401
+
+
+def test_a_lower_role_holds_at_the_next_request(client, login):
+    """Taking the editor role away applies to a session already open."""
+    user = login("editor", "k.becker")
+    assert client.post("/preview", data={"body": "x"}).status_code == 200
+    User.update(role="reader").where(User.id == user.id).execute()
+    assert client.post("/preview", data={"body": "x"}).status_code == 403

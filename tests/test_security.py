@@ -2,6 +2,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
+from tests import route_targets
 from tests.conftest import PASSWORD, make_user
 from wiki import create_app
 from wiki.models import Session
@@ -63,16 +64,37 @@ def test_htmx_header_token_is_accepted(csrf_client):
     assert Session.select().count() == 0
 
 
-def test_every_post_route_is_csrf_protected(csrf_client):
-    """No POST route in the URL map answers a token-less request with success."""
+def _admin_with_token(csrf_client):
+    """Log the client in as an admin through the form (with its token); return the user."""
+    user = make_user("k.admin", role="admin")
+    response = csrf_client.post("/login", data={
+        "username": "k.admin", "password": PASSWORD, "csrf_token": token(csrf_client)})
+    assert response.status_code == 302
+    return user
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}, {"X-CSRFToken": "gefälscht"}],
+                         ids=["form", "htmx", "wrong-token"])
+def test_every_state_changing_route_refuses_a_missing_token(csrf_client, demo, headers):
+    """Every POST rule, filled with real demo objects, answers 400 and changes nothing."""
     app = csrf_client.application
-    make_user("k.becker", role="admin")
-    csrf_client.post("/login", data={
-        "username": "k.becker", "password": PASSWORD, "csrf_token": token(csrf_client)})
-    routes = [r for r in app.url_map.iter_rules() if "POST" in r.methods and not r.arguments]
-    assert routes
-    for rule in routes:
-        assert csrf_client.post(rule.rule).status_code == 400, rule.rule
+    with app.app_context():
+        objects = route_targets.demo_objects(_admin_with_token(csrf_client))
+        before = route_targets.snapshot()
+    changing = [r for r in route_targets.rules(app) if r.methods - {"GET", "HEAD", "OPTIONS"}]
+    assert len(changing) > 30
+    wrong = []
+    for rule in changing:
+        for owner in ("own", "foreign") if rule.endpoint in route_targets.OWNED else ("foreign",):
+            path = route_targets.path(app, rule, objects, owner)
+            response = csrf_client.post(path, headers=headers,
+                                        data=route_targets.FORMS.get(rule.endpoint, {"x": "1"}))
+            with app.app_context():
+                after = route_targets.snapshot()
+            changed = [table for table in after if after[table] != before[table]]
+            if response.status_code != 400 or changed:
+                wrong.append(f"{path} ({owner}): {response.status_code} {changed}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_security_headers(client):
@@ -94,3 +116,36 @@ def test_htmx_is_configured_without_eval_and_with_the_csrf_header(client):
     assert "X-CSRFToken" in page.body["hx-headers"]
     assert page.find("script", src="/static/htmx-2.0.11.min.js")
     assert not [s for s in page.find_all("script") if not s.get("src")]
+
+
+@pytest.mark.parametrize("feed", ["/feeds/fields/HF1/reports.atom", "/feeds/changes.atom",
+                                  "/feeds/measures/M01/reports.atom"])
+def test_feeds_escape_every_vector_structurally(client, demo, feed):
+    """Vectors in titles, names, summaries and report texts stay text in the Atom XML."""
+    from xml.etree import ElementTree
+
+    from tests.xss_vectors import VECTORS
+    from wiki.models import ActionField, Page, StatusReport, User
+    from wiki.revisions import render, save_page
+
+    vector = " ".join(VECTORS[:8])
+    with client.application.app_context():
+        ActionField.update(title=vector).where(ActionField.code == "HF1").execute()
+        User.update({User._meta.fields["name"]: vector[:200]}).execute()
+        html = str(render("\n\n".join(VECTORS)))
+        StatusReport.update(html=html).execute()
+        Page.update(title=vector).execute()
+        save_page(None, title=vector, body="x", author=make_user("k.becker"), summary=vector)
+    response = client.get(feed)
+    assert response.status_code == 200
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = ElementTree.fromstring(response.data)  # well-formed: no vector broke the XML
+    texts = [e for tag in ("title", "name", "summary") for e in root.iter(atom + tag)]
+    assert any(e.text and vector in e.text for e in texts)  # the vector arrived, as text
+    assert all(len(e) == 0 for e in texts)  # no element smuggled into a text field
+    contents = [e.text for e in root.iter(atom + "content")]
+    for content in contents:
+        inner = BeautifulSoup(content, "html.parser")
+        assert not inner.find_all(["script", "iframe", "object", "embed", "svg", "math", "style"])
+        assert not [a for tag in inner.find_all(True) for a in tag.attrs if a.startswith("on")]
+    assert contents or "changes" in feed
