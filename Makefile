@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: run test lint chromium clean translations
+.PHONY: run test lint audit bench wrk chromium clean translations
 
 $(BIN)/fahrplan: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -20,7 +20,7 @@ run: $(BIN)/fahrplan
 	$(BIN)/fahrplan demo --if-empty
 	$(BIN)/fahrplan run --host $(HOST) --port $(PORT)
 
-test: $(BIN)/fahrplan chromium lint
+test: $(BIN)/fahrplan chromium lint audit
 	@echo "== Unit- und Client-Tests (SQLite) =="
 	$(PYTEST) -m "not browser and not postgres"
 	@echo "== Speicher- und Routentests (SQLite und PostgreSQL) =="
@@ -29,7 +29,26 @@ test: $(BIN)/fahrplan chromium lint
 	$(PYTEST) -m browser
 
 lint: $(BIN)/fahrplan
-	$(BIN)/ruff check wiki tests migrations
+	$(BIN)/ruff check wiki tests migrations bench scripts
+
+# Security checks: bandit over the code (findings silenced only per line, `# nosec BXXX`, with
+# the reason in the comment), pip-audit over the installed packages (scripts/audit-dependencies.py
+# says which it could audit; any known vulnerability fails).
+audit: $(BIN)/fahrplan
+	$(BIN)/bandit -c pyproject.toml -r wiki migrations scripts -q
+	$(BIN)/python scripts/audit-dependencies.py
+
+# Benchmarks (bench/README.md, docs/performance.md): gunicorn on SQLite and PostgreSQL against a
+# hello-world ceiling; prints the table and which targets hold. `make bench BENCH=--quick`.
+BENCH ?=
+bench: $(BIN)/fahrplan wrk
+	FAHRPLAN_BENCH_POSTGRES="$$(./scripts/ensure-postgres.sh)" && \
+	  $(BIN)/python bench/run.py --postgres "$$FAHRPLAN_BENCH_POSTGRES" $(BENCH)
+
+wrk:
+	@command -v wrk >/dev/null || { \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq wrk; }
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser),
 # and poppler-utils (pdftotext) to read the PDF of the council report that Chromium prints.

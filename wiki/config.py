@@ -57,7 +57,7 @@ MAIL_PORT = 25
 MAIL_USE_TLS = False
 MAIL_USE_SSL = False
 MAIL_USERNAME = ""
-MAIL_PASSWORD = ""
+MAIL_PASSWORD = ""  # nosec B105
 # Sender of the e-mails.
 MAIL_FROM = "Fahrplan <fahrplan@localhost>"
 # Seconds to wait for the SMTP server before giving up (the notifications stay pending).

@@ -134,7 +134,7 @@ def stored_html(html, top=2):
     if shift:
         # nh3 serialises tags as <hN> or <hN attr…> and escapes text: this touches tags only.
         html = HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + shift, 6)}", html)
-    return Markup(html)  # noqa: S704 - sanitised by wiki.markdown.render when it was saved
+    return Markup(html)  # noqa: S704 - sanitised by wiki.markdown.render when saved  # nosec B704
 
 
 def main_navigation():

@@ -19,7 +19,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # The form's fields in the order it shows them: the first one with an error gets the focus.
 USER_FORM = ("username", "name", "email", "role")
 # Passwords are read out or typed from a note: no 0/O, 1/l/I.
-PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
+PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105  # nosec B105
 
 
 def get_user_or_404(user_id):
