@@ -120,10 +120,8 @@ def edit(comment_id):
     errors = _body_errors(body)
     if errors:
         return _edit_form(comment, body, base, errors=errors), 400
-    if base != comment.version:
-        return _conflict(comment, base, body)
-    if body != comment.body:
-        _revise(comment, body)
+    if base != comment.version or (body != comment.body and not _revise(comment, body, base)):
+        return _conflict(Comment.get_by_id(comment.id), base, body)
     return _changed(comment, _("Kommentar gespeichert."))
 
 
@@ -198,17 +196,20 @@ def _post(measure, report, body):
     return comment
 
 
-def _revise(comment, body):
-    """Save a comment's new text as its next version and index it again."""
+def _revise(comment, body, base):
+    """Save a comment's new text as version base + 1; False when base is no longer current."""
     html = str(revisions.render(body))
     with db.atomic():
-        number = comment.version + 1
-        CommentVersion.create(comment=comment, number=number, body=body, html=html,
+        # Only the edit that still holds the current version may write: no lost update.
+        changed = (Comment.update(body=body, html=html, version=base + 1, updated=utcnow())
+                   .where((Comment.id == comment.id) & (Comment.version == base))
+                   .execute())
+        if not changed:
+            return False
+        CommentVersion.create(comment=comment, number=base + 1, body=body, html=html,
                               author=current_user.id)
-        (Comment.update(body=body, html=html, version=number, updated=utcnow())
-         .where(Comment.id == comment.id)
-         .execute())
         search.index_comment(Comment.get_by_id(comment.id), _measure_of(comment))
+    return True
 
 
 def _flag(comment, **flags):

@@ -1,6 +1,7 @@
 """Wiki pages: the list of pages, the page view, the editor and the wanted pages."""
 import re
 
+import peewee
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -119,6 +120,8 @@ def _edit(page):
                                            author=current_user.id,
                                            summary=state["summary"].strip(),
                                            slug=revisions.link_slug(state["title"]))
+    except peewee.IntegrityError:  # the title was taken by a page saved since the check
+        return _form(page, state, errors=title_errors(page, state["title"])), 400
     except revisions.Conflict:
         merged = editing.conflict(page, state["base"], state["body"], {"title": state["title"]})
         state.update(title=merged["merged"]["title"], body=merged["body"], base=page.revision_count)

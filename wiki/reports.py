@@ -71,8 +71,11 @@ def _edit(measure, report):
         return _form(measure, report, state, preview=revisions.render(state["body"]))
     if errors:
         return _form(measure, report, state, errors=errors), 400
-    saved = save_report(measure, values, current_user.id, report, state["base"],
-                        state["summary"].strip())
+    try:
+        saved = save_report(measure, values, current_user.id, report, state["base"],
+                            state["summary"].strip())
+    except DateTaken:  # another report of that day was saved since the check above
+        return _form(measure, report, state, errors=_taken(measure, report, values, {})), 400
     if saved is None:
         merged = conflict(report, state)
         state.update(raw=merged["merged"], body=merged["body"], base=merged["version"])
@@ -147,24 +150,41 @@ def clean_report(raw, body, today):
     return values, errors
 
 
+class DateTaken(Exception):
+    """The measure has another report on the date of the one being saved."""
+
+
+def _same_day(measure, report, day):
+    """Return the measure's other reports of that day (a query)."""
+    query = StatusReport.select().where((StatusReport.measure == measure)
+                                        & (StatusReport.date == day))
+    if report is not None:
+        query = query.where(StatusReport.id != report.id)
+    return query
+
+
 def _taken(measure, report, values, errors):
     """Return an error when the measure already has another report on that date."""
     if "date" in errors:
         return {}
-    query = StatusReport.select().where((StatusReport.measure == measure)
-                                        & (StatusReport.date == values["date"]))
-    if report is not None:
-        query = query.where(StatusReport.id != report.id)
-    if query.exists():
+    if _same_day(measure, report, values["date"]).exists():
         return {"date": _("Für %(code)s gibt es an diesem Tag schon einen Bericht; bitte "
                           "bearbeiten Sie diesen.", code=measure.code)}
     return {}
 
 
 def save_report(measure, values, author, report=None, base=None, summary=""):
-    """Create a report, or store a new version of one; None when base is no longer current."""
+    """Create a report, or store a new version of one; None when base is no longer current.
+
+    Raises DateTaken when the measure has another report of that day: the check runs again
+    under the measure's lock, since two saves may both have passed the form's check. The lock
+    also keeps an edit of the measure saved meanwhile from being undone by the carry-over.
+    """
     now, html = utcnow(), revisions.render(values["body"])
     with db.atomic():
+        revisions.lock(measure.page)
+        if _same_day(measure, report, values["date"]).exists():
+            raise DateTaken
         if report is None:
             report = StatusReport.create(measure=measure, author=author, html=html, created=now,
                                          updated=now, version=1, **values)
@@ -191,7 +211,6 @@ def _carry_to_measure(measure, report, author):
     if newest.id != report.id or (measure.status, measure.progress) == (report.status,
                                                                           report.progress):
         return
-    revisions.lock(measure.page)  # else an edit saved meanwhile would be undone by this one
     latest = measure.page.latest()
     values, errors = metadata.clean_measure(metadata.from_snapshot(latest.meta))
     if errors:  # an old snapshot that no longer passes: keep the row in step all the same
