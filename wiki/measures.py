@@ -1,4 +1,5 @@
 """Measures: the measure page with its metadata, reports and comments, and its editor."""
+import peewee
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -92,6 +93,8 @@ def _edit(measure):
         revision = revisions.save_measure(measure, values=values, body=state["body"],
                                           author=current_user.id, base=state["base"],
                                           summary=state["summary"].strip())
+    except peewee.IntegrityError:  # the code was taken by a measure saved since the check
+        return _form(measure, state, errors=check(values, {}, measure)), 400
     except revisions.Conflict:
         merged = editing.conflict(page, state["base"], state["body"], editing.meta_form(values))
         state.update(raw=merged["merged"], body=merged["body"], base=page.revision_count)
@@ -166,6 +169,8 @@ def _check_requires(values, measure):
     unknown = [code for code in codes if code not in known]
     if unknown:
         return {"requires": _("Unbekannte Maßnahme: %(codes)s.", codes=", ".join(unknown))}
+    if measure is not None and set(codes) == {m.code for m in measure.prerequisites()}:
+        return {}  # unchanged prerequisites of an acyclic graph make no cycle; skip the walk
     edges = {}
     for dependent, prerequisite in Dependency.edges():
         edges.setdefault(dependent, set()).add(prerequisite)

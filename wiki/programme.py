@@ -82,7 +82,9 @@ def group_by_field(measures):
 def stale(measures, moment, day=None):
     """Return {measure id: days since its last report (-1: none)} for open, stale measures."""
     limit = current_app.config["STALE_REPORT_DAYS"]
-    latest = StatusReport.latest_dates(day)
+    # One measure (its page) reads its own reports only, not those of the whole programme.
+    few = day is None and len(measures) <= 10
+    latest = StatusReport.latest_dates(day, [m.id for m in measures] if few else None)
     ids = Measure.ids_by_page() if day else None
     found = {}
     for measure in measures:

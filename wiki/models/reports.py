@@ -70,11 +70,13 @@ class StatusReport(BaseModel):
         return {measure: (light, period) for measure, light, period in query.tuples()}
 
     @classmethod
-    def latest_dates(cls, until=None):
-        """Return {measure id: date of its newest report} (up to a day, if given)."""
+    def latest_dates(cls, until=None, measures=None):
+        """Return {measure id: date of its newest report} (up to a day, of some ids, if given)."""
         query = cls.select(cls.measure, peewee.fn.MAX(cls.date)).group_by(cls.measure)
         if until is not None:
             query = query.where(cls.date <= until)
+        if measures is not None:
+            query = query.where(cls.measure.in_(list(measures)))
         return dict(query.tuples())
 
 
