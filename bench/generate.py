@@ -63,7 +63,7 @@ PAGE_TITLES = ["Leitbild", "Glossar", "Statusdefinitionen", "Berichtswesen", "Gr
 
 
 def codes_for(count):
-    """Return count measure codes: M000–M999 fit the app's format, M1000 … beyond do not."""
+    """Return count measure codes, M000 … M999 and on to M9999 (M and two to four digits)."""
     return [f"M{i:03d}" for i in range(count)]
 
 
@@ -275,8 +275,7 @@ class Filler:
         plan, rng = self.plan, self.rng
         first = START + timedelta(days=rng.randrange(0, 300))
         step = (plan.now - timedelta(days=30) - first) / count
-        # Only codes in the app's format (M000–M999) are measure links; M1000 … would be pages.
-        links = [plan.codes[a] for a in sorted(plan.requires[i]) if a < 1000] or plan.codes[:3]
+        links = [plan.codes[a] for a in sorted(plan.requires[i])] or plan.codes[:3]
         # The measured page has the same body at every size (its own random numbers).
         latest_body = plan._body(random.Random(i) if i == PAGE_MEASURE else rng,
                                  f"{values['code']} {values['title']}", links)

@@ -124,7 +124,7 @@ def test_user_ids_cannot_clobber_app_ids(html):
     ("[[m07]]", "/measures/M07", "m07"),
     ("[[m123|E-Akte]]", "/measures/M123", "E-Akte"),
     ("[[M1]]", "/pages/m1", "M1"),
-    ("[[M1234]]", "/pages/m1234", "M1234"),
+    ("[[M12345]]", "/pages/m12345", "M12345"),
 ])
 def test_wiki_links_default_resolver(text, href, label):
     link = parse(text).select_one("a")
@@ -202,7 +202,7 @@ def test_slugify(title, slug):
 
 
 @pytest.mark.parametrize("code, matches", [
-    ("M07", True), ("m07", True), ("M123", True), ("M1", False), ("M1234", False), ("X07", False),
+    ("M07", True), ("m07", True), ("M123", True), ("M1", False), ("M1234", True), ("M12345", False), ("X07", False),
 ])
 def test_measure_code(code, matches):
     assert bool(MEASURE_CODE.match(code)) is matches

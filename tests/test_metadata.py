@@ -70,8 +70,8 @@ def test_clean_field(name, value, expected):
 
 
 @pytest.mark.parametrize("name, value, message", [
-    ("code", "X07", "Ungültiges Kürzel »X07«; erwartet M und zwei oder drei Ziffern, z. B. M07."),
-    ("code", "M7", "Ungültiges Kürzel »M7«; erwartet M und zwei oder drei Ziffern, z. B. M07."),
+    ("code", "X07", "Ungültiges Kürzel »X07«; erwartet M und zwei bis vier Ziffern, z. B. M07."),
+    ("code", "M7", "Ungültiges Kürzel »M7«; erwartet M und zwei bis vier Ziffern, z. B. M07."),
     ("code", None, "Kürzel fehlt."),
     ("title", "", "Titel fehlt."),
     ("title", "x" * 301, "Höchstens 300 Zeichen erlaubt (hier 301)."),
@@ -91,7 +91,7 @@ def test_clean_field(name, value, expected):
     ("progress", 12.5, "Fortschritt muss eine ganze Zahl von 0 bis 100 sein."),
     ("progress", True, "Fortschritt muss eine ganze Zahl von 0 bis 100 sein."),
     ("requires", ["M05", "Aktenplan"],
-     "Ungültiges Kürzel »Aktenplan«; erwartet M und zwei oder drei Ziffern, z. B. M07."),
+     "Ungültiges Kürzel »Aktenplan«; erwartet M und zwei bis vier Ziffern, z. B. M07."),
     ("requires", {"M05": 1}, "Muss eine Liste sein."),
     ("tags", ["zwei Wörter"], "Ungültiges Schlagwort »zwei Wörter«: ein Wort ohne Leerzeichen."),
     ("tags", ["x" * 300, "y" * 300], "Zusammen höchstens 500 Zeichen erlaubt."),

@@ -46,7 +46,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 PER_PAGE, MAX_PER_PAGE, MAX_PAGE = 20, 100, 100_000
 NUMBER = re.compile(r"[0-9]{1,7}")
 PERIOD = re.compile(r"[0-9]{4}-Q[1-4]")
-CODE = re.compile(r"[Mm][0-9]{2,3}")
+CODE = re.compile(r"[Mm][0-9]{2,4}")
 EXPORT_TABLES = ("measures", "definitions")
 DEFINITIONS_SLUG = "statusdefinitionen"  # the wiki page with the instance's own definitions
 ERROR_CODES = {400: "invalid_parameter", 401: "login_required", 403: "forbidden",

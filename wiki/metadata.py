@@ -49,10 +49,10 @@ def clean_text(value, limit=None):
 
 
 def clean_code(value):
-    """Return a measure code in upper case (M and two or three digits), or "" when empty."""
+    """Return a measure code in upper case (M and two to four digits), or "" when empty."""
     text = clean_text(value)
     if text and not MEASURE_CODE.match(text):
-        raise ValueError(f"Ungültiges Kürzel »{text}«; erwartet M und zwei oder drei Ziffern, "
+        raise ValueError(f"Ungültiges Kürzel »{text}«; erwartet M und zwei bis vier Ziffern, "
                          "z. B. M07.")
     return text.upper()
 

@@ -126,7 +126,7 @@ def moment(value):
 # --- The document ------------------------------------------------------------------------------
 
 PERIOD_PATTERN = "^[0-9]{4}-Q[1-4]$"
-CODE_PATTERN = "^[Mm][0-9]{2,3}$"
+CODE_PATTERN = "^[Mm][0-9]{2,4}$"
 SLUG_PATTERN = "^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 STRING = {"type": "string"}
