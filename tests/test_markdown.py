@@ -202,7 +202,8 @@ def test_slugify(title, slug):
 
 
 @pytest.mark.parametrize("code, matches", [
-    ("M07", True), ("m07", True), ("M123", True), ("M1", False), ("M1234", True), ("M12345", False), ("X07", False),
+    ("M07", True), ("m07", True), ("M123", True), ("M1234", True),
+    ("M1", False), ("M12345", False), ("X07", False),
 ])
 def test_measure_code(code, matches):
     assert bool(MEASURE_CODE.match(code)) is matches

@@ -37,6 +37,7 @@ def create_app(test_config=None, instance_path=None):
         embed,
         errors,
         feeds,
+        fragments,
         history,
         i18n,
         measures,
@@ -58,6 +59,7 @@ def create_app(test_config=None, instance_path=None):
     auth.init_app(app)
     i18n.init_app(app)
     presentation.init_app(app)
+    fragments.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     for module in (auth, overview, measures, reports, comments, rounds, feeds, pages, history,

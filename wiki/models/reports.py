@@ -25,6 +25,10 @@ class StatusReport(BaseModel):
     updated = peewee.DateTimeField(default=utcnow)
     version = peewee.IntegerField(default=1)
 
+    class Meta:
+        # Each measure's newest report (lights, staleness) is read from the index alone.
+        indexes = ((("measure", "date"), False),)
+
     @classmethod
     def of(cls, measure):
         """Return a measure's reports, newest first, with their authors."""
@@ -172,6 +176,10 @@ class Comment(BaseModel):
     deleted = peewee.BooleanField(default=False)
     hidden = peewee.BooleanField(default=False)
 
+    class Meta:
+        # The comment counts of the overviews are read from the index alone.
+        indexes = ((("measure", "deleted", "hidden"), False),)
+
     @classmethod
     def thread(cls, measure):
         """Return a measure's comments, oldest first, with their authors."""
@@ -204,9 +212,10 @@ class Comment(BaseModel):
         """Return {measure id (or its page id): visible comments}, created before until if given."""
         key = Measure.page if by_page else cls.measure
         query = (cls.select(key, peewee.fn.COUNT(cls.id))
-                 .join(Measure)
                  .where(~cls.deleted & ~cls.hidden)
                  .group_by(key))
+        if by_page:
+            query = query.join(Measure)
         if until is not None:
             query = query.where(cls.created < until)
         return dict(query.tuples())

@@ -1,0 +1,63 @@
+"""Fragments rendered once per distinct content: measure cards and status reports.
+
+The overviews show up to thousands of measure cards, a measure page a dozen reports. Each
+fragment's key is everything it shows, read fresh from the database by the request (for a card:
+code, title, marking, status, progress, schedule warnings, staleness, comments, newest light),
+plus the language, the URL prefix and what the reader may do. So a kept fragment is never
+stale, in any worker: changed content has a new key, and the old fragment is no longer asked for.
+"""
+from flask import g, get_template_attribute, request
+from flask_babel import get_locale
+
+from wiki.auth import can
+
+LIMIT = 5000  # fragments kept per worker process (about 1–4 kB each)
+_kept = {}
+
+
+def init_app(app):
+    """Offer the fragments to the templates."""
+    app.jinja_env.globals.update(measure_card=measure_card, report_article=report_article)
+
+
+def measure_card(measure, assessment=None, stale_days=None, comment_count=None, light=None):
+    """Return the HTML of a measure's card (macros.html)."""
+    key = (_prefix(), "card", measure.code, measure.title, measure.obligation, measure.status,
+           measure.progress, _warnings(assessment), stale_days, comment_count, light)
+    return _render(key, "macros.html", "measure_card",
+                   measure, assessment, stale_days, comment_count, light)
+
+
+def report_article(measure, report, inline):
+    """Return the HTML of a status report as the measure page lists it (reports/macros.html)."""
+    author = report.author.display_name if report.author else None
+    key = (_prefix(), "report", measure.code, inline, report.id, report.version, report.updated,
+           report.period, report.date, report.status, report.traffic_light, report.progress,
+           report.html, author)
+    return _render(key, "reports/macros.html", "report_article", measure, report, inline)
+
+
+def _prefix():
+    """Return what every fragment of this request depends on: language, URL root, editing."""
+    if "fragment_prefix" not in g:
+        g.fragment_prefix = (str(get_locale()), request.script_root, can("edit"))
+    return g.fragment_prefix
+
+
+def _render(key, template, macro, *args):
+    """Return the kept fragment for key, or render the macro and keep it."""
+    html = _kept.get(key)
+    if html is None:
+        html = get_template_attribute(template, macro)(*args)
+        if len(_kept) >= LIMIT:
+            _kept.clear()  # simpler than an LRU; a full set renders again within one request
+        _kept[key] = html
+    return html
+
+
+def _warnings(assessment):
+    """Return what a card shows of a schedule assessment, as a hashable key."""
+    if assessment is None:
+        return None
+    return (assessment.delayed, tuple(assessment.conflicts),
+            None if assessment.risk_chain is None else tuple(assessment.risk_chain))
