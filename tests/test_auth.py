@@ -333,3 +333,20 @@ def test_a_lower_role_holds_at_the_next_request(client, login):
     assert client.post("/preview", data={"body": "x"}).status_code == 200
     User.update(role="reader").where(User.id == user.id).execute()
     assert client.post("/preview", data={"body": "x"}).status_code == 403
+
+
+# OWASP's equivalent minimum scrypt settings (N, r, p); memory per hash is 128 · r · N bytes.
+OWASP_SCRYPT = {(2**17, 8, 1), (2**16, 8, 2), (2**15, 8, 3), (2**14, 8, 5), (2**13, 8, 10)}
+
+
+def test_password_hash_is_strong_scrypt_that_fits_a_small_worker():
+    """New hashes use an OWASP-minimum scrypt setting needing at most 8 MiB, and verify."""
+    from werkzeug.security import check_password_hash
+
+    from wiki.auth import hash_password
+
+    hashed = hash_password(PASSWORD)
+    method, n, r, p = hashed.split("$", 1)[0].split(":")
+    assert method == "scrypt" and (int(n), int(r), int(p)) in OWASP_SCRYPT
+    assert 128 * int(r) * int(n) <= 8 * 2**20
+    assert check_password_hash(hashed, PASSWORD) and not check_password_hash(hashed, "falsch")
