@@ -41,7 +41,7 @@ def state():
     """Return the overviews' context: measures, prerequisites, schedule, staleness, date."""
     day, error = past_day("as_of", _("Stand am"))
     if day is None:
-        measures, requires = list(Measure.listing()), Dependency.requires_map()
+        measures, requires = list(Measure.summaries()), Dependency.requires_map()
     else:
         measures = measures_as_of(day)
         requires = {m.code: m.requires for m in measures if m.requires}
