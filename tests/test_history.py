@@ -3,7 +3,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from wiki.history import compare_meta, replans, shown, size_changes, slip
+from wiki.history import body_diff, compare_meta, replans, shown, size_changes, slip
+from wiki.merge import diff_words
 
 LABELS = {"status": "Status", "planned_start": "Geplanter Beginn", "planned_end": "Geplantes Ende"}
 
@@ -72,3 +73,26 @@ def test_shown_values_read_as_in_the_ui(ctx, name, value, text):
     """Snapshot values appear with their German labels and dates."""
     with ctx.test_request_context():
         assert shown(name, value) == text
+
+
+LONG = "".join(f"Absatz {number}: Die Maßnahme wird umgesetzt.\n\n" for number in range(200))
+
+
+@pytest.mark.parametrize("old, new", [
+    (LONG, LONG.replace("Absatz 120:", "Absatz 120 (neu):")),
+    (LONG, LONG + "Nachtrag.\n"),
+    ("Nachtrag.\n" + LONG, LONG),
+    ("a\n\n  b\nc\n", "a\n\n    b\nc\n"),  # white space beyond the trimmed lines
+    ("a\nb\n  \n", "a\nb\n    \n"),
+    ("a\nb\n  c", "a\nb \n  c"),
+    ("a\nb\n", "a\nb\n"),
+    ("", "Neu.\n"),
+    ("Alt.\n", ""),
+    ("", ""),
+])
+def test_body_diff_is_the_word_diff_of_the_changed_lines(old, new):
+    """Trimming unchanged lines gives the same diff as comparing the whole bodies."""
+    found = body_diff(old, new)
+    assert found == diff_words(old, new)
+    assert "".join(text for op, text in found if op != "+") == old
+    assert "".join(text for op, text in found if op != "-") == new

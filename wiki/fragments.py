@@ -1,6 +1,7 @@
-"""Fragments rendered once per distinct content: measure cards and status reports.
+"""Fragments rendered once per distinct content: measure cards, status reports, overview rows.
 
-The overviews show up to thousands of measure cards, a measure page a dozen reports. Each
+The overviews show up to thousands of measure cards and rows (wiki/rows.py), a measure page a
+dozen reports. Each
 fragment's key is everything it shows, read fresh from the database by the request (for a card:
 code, title, marking, status, progress, schedule warnings, staleness, comments, newest light),
 plus the language, the URL prefix and what the reader may do. So a kept fragment is never
@@ -11,7 +12,10 @@ from flask_babel import get_locale
 
 from wiki.auth import can
 
-LIMIT = 5000  # fragments kept per worker process (about 1–4 kB each)
+# Fragments kept per worker process: at 1,000 measures the architecture, timeline and
+# dependencies keep about 9,000 of 0.1–1 kB (5 MB); when full, all are dropped (simpler than an
+# LRU, and a full set renders again within one request).
+LIMIT = 20000
 _kept = {}
 
 
@@ -22,40 +26,40 @@ def init_app(app):
 
 def measure_card(measure, assessment=None, stale_days=None, comment_count=None, light=None):
     """Return the HTML of a measure's card (macros.html)."""
-    key = (_prefix(), "card", measure.code, measure.title, measure.obligation, measure.status,
-           measure.progress, _warnings(assessment), stale_days, comment_count, light)
-    return _render(key, "macros.html", "measure_card",
+    key = (prefix(), "card", measure.code, measure.title, measure.obligation, measure.status,
+           measure.progress, warnings_key(assessment), stale_days, comment_count, light)
+    return render(key, "macros.html", "measure_card",
                    measure, assessment, stale_days, comment_count, light)
 
 
 def report_article(measure, report, inline):
     """Return the HTML of a status report as the measure page lists it (reports/macros.html)."""
     author = report.author.display_name if report.author else None
-    key = (_prefix(), "report", measure.code, inline, report.id, report.version, report.updated,
+    key = (prefix(), "report", measure.code, inline, report.id, report.version, report.updated,
            report.period, report.date, report.status, report.traffic_light, report.progress,
            report.html, author)
-    return _render(key, "reports/macros.html", "report_article", measure, report, inline)
+    return render(key, "reports/macros.html", "report_article", measure, report, inline)
 
 
-def _prefix():
+def prefix():
     """Return what every fragment of this request depends on: language, URL root, editing."""
     if "fragment_prefix" not in g:
         g.fragment_prefix = (str(get_locale()), request.script_root, can("edit"))
     return g.fragment_prefix
 
 
-def _render(key, template, macro, *args):
+def render(key, template, macro, *args):
     """Return the kept fragment for key, or render the macro and keep it."""
     html = _kept.get(key)
     if html is None:
         html = get_template_attribute(template, macro)(*args)
         if len(_kept) >= LIMIT:
-            _kept.clear()  # simpler than an LRU; a full set renders again within one request
+            _kept.clear()
         _kept[key] = html
     return html
 
 
-def _warnings(assessment):
+def warnings_key(assessment):
     """Return what a card shows of a schedule assessment, as a hashable key."""
     if assessment is None:
         return None

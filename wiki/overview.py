@@ -7,8 +7,7 @@ import re
 from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 
-from wiki import dashboard, graph, programme, timeline
-from wiki.history import slip
+from wiki import dashboard, graph, programme, rows, timeline
 from wiki.models import Page, Revision, Strategy
 from wiki.models.measures import STATUSES
 
@@ -67,8 +66,9 @@ def timeline_view():
     plan = timeline.layout(groups, context["requires"], start, end, context["today"], baseline)
     template = ("overview/_timeline.html" if request.headers.get("HX-Target") == "timeline"
                 else "overview/timeline.html")
-    return _render(template, plan=plan, groups=groups, chosen=chosen, slips=_slips(measures),
-                   statuses=STATUSES, baseline=baseline, baseline_day=baseline_day,
+    bars, arrows, table = rows.timeline(plan, measures, context, _slips(measures), baseline)
+    return _render(template, plan=plan, groups=groups, chosen=chosen, bars=bars, arrows=arrows,
+                   table=table, statuses=STATUSES, baseline=baseline, baseline_day=baseline_day,
                    baseline_error=baseline_error, **context)
 
 
@@ -84,10 +84,12 @@ def dependencies():
     linked = [m.code for m in measures if m.code in requires or m.code in dependents]
     risk_edges = {pair for a in context["assessments"].values() if a.risk_chain
                   for pair in zip(a.risk_chain, a.risk_chain[1:], strict=False)}
-    return _render("overview/dependencies.html", by_code={m.code: m for m in measures},
-                   graph=graph.layout(linked, requires, linked), dependents=dependents,
-                   unlinked=[m for m in measures if m.code not in linked],
-                   risk_edges=risk_edges, **context)
+    layout = graph.layout(linked, requires, linked)
+    nodes, edges, table = rows.dependencies(layout, {m.code: m for m in measures}, dependents,
+                                            risk_edges, context)
+    shown = set(linked)
+    return _render("overview/dependencies.html", graph=layout, nodes=nodes, edges=edges,
+                   table=table, unlinked=[m for m in measures if m.code not in shown], **context)
 
 
 SORT_KEYS = {
@@ -153,10 +155,10 @@ def _render(template, **context):
 
 def _slips(measures):
     """Return {code: days the planned end moved since the first plan}."""
-    firsts = Revision.first_meta()
-    return {m.code: slip(firsts.get(m.page_id, {}),
-                         {"planned_end": m.planned_end and m.planned_end.isoformat()})
-            for m in measures}
+    firsts = {page: datetime.date.fromisoformat(end)
+              for page, end in Revision.first_values("planned_end").items() if end}
+    return {m.code: (m.planned_end - firsts[m.page_id]).days
+            if m.planned_end and m.page_id in firsts else None for m in measures}
 
 
 def _matches(measure, chosen, assessment):
