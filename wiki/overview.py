@@ -41,14 +41,23 @@ def index():
 def architecture():
     """Show the architecture: counts by field and status, the fields as columns of cards."""
     context = programme.state()
-    counts = {field.id: dict.fromkeys(STATUSES, 0) for field in context["fields"]}
+    return _render("overview/architecture.html", strategy=Strategy.current(),
+                   counts=_counts(context), statuses=STATUSES, **context)
+
+
+def _counts(context):
+    """Return {field id, or None for all: {each status, "sum", "delayed", "at_risk": count}}."""
+    keys = (*STATUSES, "sum", "delayed", "at_risk")
+    counts = {field.id: dict.fromkeys(keys, 0) for field in context["fields"]}
+    counts[None] = dict.fromkeys(keys, 0)
     for measure in context["measures"]:
-        counts[measure.field_id][measure.status] += 1
-    assessments = context["assessments"]
-    return _render("overview/architecture.html", strategy=Strategy.current(), counts=counts,
-                   statuses=STATUSES,
-                   delayed={code for code, a in assessments.items() if a.delayed},
-                   at_risk={code for code, a in assessments.items() if a.at_risk}, **context)
+        assessment = context["assessments"][measure.code]
+        for row in (counts[measure.field_id], counts[None]):
+            row[measure.status] += 1
+            row["sum"] += 1
+            row["delayed"] += assessment.delayed
+            row["at_risk"] += assessment.at_risk
+    return counts
 
 
 @bp.route("/timeline", endpoint="timeline")
