@@ -347,7 +347,8 @@ def parse(argv=None):
                                                    "Hello World (Median; Vorgabe 3)")
     parser.add_argument("--writes", type=int, help="Speichern und Kommentare je Größe "
                                                    "(Vorgabe 50)")
-    parser.add_argument("--warm-up", type=int, default=5, help="Anfragen je Worker vor jeder Messung")
+    parser.add_argument("--warm-up", type=int, default=5,
+                        help="Anfragen je Worker vor jeder Messung")
     parser.add_argument("--anonymous", action="store_true",
                         help="Lesen ohne Anmeldung (Vorgabe: als angemeldete Bearbeiterin)")
     parser.add_argument("--postgres", help="Admin-URL des PostgreSQL-Servers "
