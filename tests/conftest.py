@@ -219,3 +219,19 @@ def login(client):
 def demo(app):
     """Give the app's database the demo strategy (the `app` fixture copies it in)."""
     return app
+
+
+@pytest.fixture
+def workers(app, demo, tmp_path):
+    """Return two logged-in editors' clients of two app instances on one database.
+
+    Two instances stand for two gunicorn workers: what one keeps in memory, the other does not.
+    """
+    make_user("editor")
+    clients = []
+    for number in (1, 2):
+        worker = create_app(dict(app.config), instance_path=str(tmp_path / f"worker-{number}"))
+        client = worker.test_client()
+        client.post("/login", data={"username": "editor", "password": PASSWORD})
+        clients.append(client)
+    return clients

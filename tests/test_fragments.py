@@ -5,8 +5,7 @@ import datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import PASSWORD, make_user
-from wiki import create_app, fragments
+from wiki import fragments
 
 pytestmark = pytest.mark.postgres
 
@@ -26,19 +25,6 @@ def report(client, code="M07"):
     """Return the newest report of a measure as its page shows it."""
     article = soup(client.get(f"/measures/{code}")).select_one("article.report")
     return article
-
-
-@pytest.fixture
-def workers(app, demo, tmp_path):
-    """Return two logged-in editors' clients of two app instances on one database."""
-    make_user("editor")
-    clients = []
-    for number in (1, 2):
-        worker = create_app(dict(app.config), instance_path=str(tmp_path / f"worker-{number}"))
-        client = worker.test_client()
-        client.post("/login", data={"username": "editor", "password": PASSWORD})
-        clients.append(client)
-    return clients
 
 
 def test_a_card_changed_in_another_worker_shows_at_once(workers):

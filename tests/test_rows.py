@@ -5,8 +5,7 @@ import datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import PASSWORD, make_user
-from wiki import create_app, revisions
+from wiki import revisions
 from wiki.metadata import clean_measure, from_snapshot
 from wiki.models import Measure
 
@@ -50,19 +49,6 @@ def replan(code, **changes):
     values.update(changes)
     revisions.save_measure(measure, values=values, body="Neu geplant.", author=None,
                            summary="Neuplanung")
-
-
-@pytest.fixture
-def workers(app, demo, tmp_path):
-    """Return two logged-in editors' clients of two app instances on one database."""
-    make_user("editor")
-    clients = []
-    for number in (1, 2):
-        worker = create_app(dict(app.config), instance_path=str(tmp_path / f"worker-{number}"))
-        client = worker.test_client()
-        client.post("/login", data={"username": "editor", "password": PASSWORD})
-        clients.append(client)
-    return clients
 
 
 def test_a_replan_shows_in_the_kept_rows_of_every_worker(workers):
