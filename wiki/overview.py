@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 
 from wiki import dashboard, graph, programme, rows, timeline
+from wiki.history import slip
 from wiki.models import Page, Revision, Strategy
 from wiki.models.measures import STATUSES
 
@@ -164,10 +165,10 @@ def _render(template, **context):
 
 def _slips(measures):
     """Return {code: days the planned end moved since the first plan}."""
-    firsts = {page: datetime.date.fromisoformat(end)
-              for page, end in Revision.first_values("planned_end").items() if end}
-    return {m.code: (m.planned_end - firsts[m.page_id]).days
-            if m.planned_end and m.page_id in firsts else None for m in measures}
+    firsts = Revision.first_values("planned_end")
+    return {m.code: slip({"planned_end": firsts.get(m.page_id)},
+                         {"planned_end": m.planned_end and m.planned_end.isoformat()})
+            for m in measures}
 
 
 def _matches(measure, chosen, assessment):
