@@ -154,20 +154,11 @@ class DateTaken(Exception):
     """The measure has another report on the date of the one being saved."""
 
 
-def _same_day(measure, report, day):
-    """Return the measure's other reports of that day (a query)."""
-    query = StatusReport.select().where((StatusReport.measure == measure)
-                                        & (StatusReport.date == day))
-    if report is not None:
-        query = query.where(StatusReport.id != report.id)
-    return query
-
-
 def _taken(measure, report, values, errors):
     """Return an error when the measure already has another report on that date."""
     if "date" in errors:
         return {}
-    if _same_day(measure, report, values["date"]).exists():
+    if StatusReport.on_day(measure, values["date"], besides=report).exists():
         return {"date": _("Für %(code)s gibt es an diesem Tag schon einen Bericht; bitte "
                           "bearbeiten Sie diesen.", code=measure.code)}
     return {}
@@ -183,7 +174,7 @@ def save_report(measure, values, author, report=None, base=None, summary=""):
     now, html = utcnow(), revisions.render(values["body"])
     with db.atomic():
         revisions.lock(measure.page)
-        if _same_day(measure, report, values["date"]).exists():
+        if StatusReport.on_day(measure, values["date"], besides=report).exists():
             raise DateTaken
         if report is None:
             report = StatusReport.create(measure=measure, author=author, html=html, created=now,

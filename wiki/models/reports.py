@@ -64,6 +64,14 @@ class StatusReport(BaseModel):
                 .order_by(cls.date.desc(), cls.id.desc()))
 
     @classmethod
+    def on_day(cls, measure, day, besides=None):
+        """Return a measure's reports of one day, leaving out the report besides if given."""
+        query = cls.select().where((cls.measure == measure) & (cls.date == day))
+        if besides is not None:
+            query = query.where(cls.id != besides.id)
+        return query
+
+    @classmethod
     def newest_lights(cls, until=None):
         """Return {measure id: (traffic light, period)} of each measure's newest report."""
         other = cls.alias()
