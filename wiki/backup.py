@@ -4,8 +4,8 @@ import shutil
 import sqlite3
 import subprocess  # noqa: S404 (fixed argument lists, no shell)  # nosec B404
 
-from wiki.db import db, is_sqlite
-from wiki.models import MODELS
+from wiki.db import db, is_sqlite, migrate
+from wiki.models import MODELS, ChangeCounter
 
 
 class BackupError(Exception):
@@ -32,6 +32,11 @@ def restore_from(path):
     """Replace the database's content with a verified backup, in one transaction."""
     path = os.path.abspath(path)
     (_sqlite_restore if is_sqlite() else _postgres_restore)(path)
+    # The copy's change count may repeat numbers counted since it was made: pages that workers
+    # keep under those numbers show other content, so none of them may count as current.
+    db.connect(reuse_if_open=True)
+    migrate()  # a copy made by an older version gains what this one added (the counter)
+    ChangeCounter.renew()
 
 
 def _sqlite_backup(temp):
@@ -112,6 +117,7 @@ def _postgres_restore(path):
 
 def _check_tables(tables):
     """Raise unless every model's table is in the copy."""
-    missing = sorted({m._meta.table_name for m in MODELS} - tables)
+    needed = {m._meta.table_name for m in MODELS if m is not ChangeCounter}  # made by migrate
+    missing = sorted(needed - tables)
     if missing:
         raise BackupError(f"Tabellen fehlen in der Sicherung: {', '.join(missing)}.")

@@ -1,6 +1,6 @@
 """The domain models; import them from here."""
 from wiki.models.accounts import LoginFailure, Session, User
-from wiki.models.admin import AuditEntry
+from wiki.models.admin import AuditEntry, ChangeCounter
 from wiki.models.content import (
     ActionField,
     EditPresence,
@@ -20,7 +20,7 @@ MODELS = [
     Measure, Dependency,
     StatusReport, ReportVersion, ReportRound, Comment, CommentVersion,
     Watch, Notification,
-    AuditEntry,
+    AuditEntry, ChangeCounter,
 ]
 
 __all__ = [model.__name__ for model in MODELS] + ["MODELS"]

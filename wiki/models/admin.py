@@ -1,4 +1,6 @@
-"""Administration: the audit log of admin actions."""
+"""Administration: the audit log of admin actions, and the change counter."""
+import secrets
+
 import peewee
 
 from wiki.db import BaseModel, JSONField, utcnow
@@ -30,3 +32,26 @@ class AuditEntry(BaseModel):
     def actions(cls):
         """Return the distinct actions that occur in the log, sorted."""
         return [row[0] for row in cls.select(cls.action).distinct().order_by(cls.action).tuples()]
+
+
+class ChangeCounter(BaseModel):
+    """The one row counting the changes to the programme (migration 0009's triggers bump n).
+
+    epoch is renewed by a restore, whose copy may repeat numbers that were counted before it.
+    """
+
+    epoch = peewee.CharField(max_length=32)
+    n = peewee.BigIntegerField()
+
+    class Meta:
+        primary_key = False
+
+    @classmethod
+    def current(cls):
+        """Return (epoch, n) as committed now, or None if the row is missing."""
+        return cls.select(cls.epoch, cls.n).tuples().first()
+
+    @classmethod
+    def renew(cls):
+        """Give the counter a new epoch, so nothing kept before it counts as current."""
+        cls.update(epoch=secrets.token_hex(8)).execute()
