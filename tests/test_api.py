@@ -356,7 +356,7 @@ def test_answers_can_be_revalidated(client, programme):
 
 @pytest.mark.parametrize("url", ["/api/measures", "/api/fields", "/api/rounds",
                                  "/api/reports", "/api/export.json", "/api/export.csv"])
-def test_queries_do_not_grow_with_the_measures(client, programme, url):
+def test_queries_do_not_grow_with_the_measures(client, programme, url, uncached):
     """A list runs as many queries for 3 measures as for 23, each with reports and comments."""
     client.get(url)
     with count_queries() as few:

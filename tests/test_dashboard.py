@@ -352,7 +352,7 @@ def test_in_page_links_have_their_targets(demo, client, today):
         assert page.find(id=a["href"][1:]), a["href"]
 
 
-def test_start_page_queries_do_not_grow_with_reports_and_comments(demo, client, today):
+def test_start_page_queries_do_not_grow_with_reports_and_comments(demo, client, today, uncached):
     """More reports and comments cost no more queries: the news are joined, not looked up."""
     client.get("/")
     with count_queries() as few:

@@ -5,6 +5,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import make_user
+from wiki import pagecache
 from wiki.models import Measure, ReportVersion, Revision, StatusReport
 from wiki.reports import clean_report
 
@@ -368,6 +369,7 @@ def test_measure_page_flags_a_stale_report(client, demo, login):
     page = soup(client.get("/measures/M07"))
     assert "kein Bericht seit" in text(page.find(class_="page-header"))
     client.application.config["STALE_REPORT_DAYS"] = 100000
+    pagecache.clear(client.application)  # as a restart would, after the setting changed
     page = soup(client.get("/measures/M07"))
     assert "kein Bericht seit" not in text(page.find(class_="page-header"))
 

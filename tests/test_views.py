@@ -123,7 +123,7 @@ def test_start_page_links_the_wiki_pages(client, programme):
     assert links == {"/pages/glossar", "/pages/leitbild", "/pages/"}
 
 
-def test_start_page_queries_do_not_grow_with_the_measures(client, programme):
+def test_start_page_queries_do_not_grow_with_the_measures(client, programme, uncached):
     """The start page runs the same number of queries for 3 measures as for 13."""
     client.get("/")
     with count_queries() as few:

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from wiki import openapi, programme, rounds, schedule
+from wiki import openapi, pagecache, programme, rounds, schedule
 from wiki.errors import MESSAGES
 from wiki.measures import get_measure_or_404
 from wiki.models import (
@@ -107,6 +107,7 @@ def _caching(response):
 
 
 @bp.route("/measures")
+@pagecache.kept()
 def measure_list():
     """List the measures with their derived state, filtered by ?field=, ?status=, ?obligation=."""
     chosen = {"field": _choice("field", [f.code for f in ActionField.ordered()]),
@@ -119,6 +120,7 @@ def measure_list():
 
 
 @bp.route("/measures/<code>")
+@pagecache.kept()
 def measure_detail(code):
     """Show one measure: its summary, legal facts, tags, text, latest report and links."""
     if not CODE.fullmatch(code):

@@ -21,6 +21,9 @@ SESSION_COOKIE_SECURE = False
 WTF_CSRF_TIME_LIMIT = 8 * 3600
 # Origins (e.g. "https://intranet.example.org") allowed to show Fahrplan pages in a frame.
 EMBED_FRAME_ORIGINS = []
+# Megabytes of rendered pages each worker keeps while nothing changes (wiki/pagecache.py);
+# 0: render every page anew.
+PAGE_CACHE_MB = 16
 # Accessibility statement: who to contact about barriers (shown on /accessibility).
 ACCESSIBILITY_CONTACT = "Digitalisierungsteam, digitalisierung@example.org"
 

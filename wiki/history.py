@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wiki import metadata, presentation, revisions, schedule
+from wiki import metadata, pagecache, presentation, revisions, schedule
 from wiki.auth import require
 from wiki.db import db
 from wiki.measures import get_measure_or_404
@@ -297,8 +297,8 @@ def restorable(measure, old):
 
 
 ROUTES = (
-    ("/history", history, ["GET"]),
-    ("/diff", diff, ["GET"]),
-    ("/revisions/<int:number>", revision, ["GET"]),
+    ("/history", pagecache.kept()(history), ["GET"]),
+    ("/diff", pagecache.kept()(diff), ["GET"]),
+    ("/revisions/<int:number>", pagecache.kept()(revision), ["GET"]),
     ("/restore/<int:number>", restore, ["POST"]),
 )

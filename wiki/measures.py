@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wiki import editing, metadata, programme, revisions, schedule
+from wiki import editing, metadata, pagecache, programme, revisions, schedule
 from wiki.auth import require
 from wiki.models import (
     ActionField,
@@ -36,6 +36,7 @@ def get_measure_or_404(code):
 
 
 @bp.route("/<code>")
+@pagecache.kept(vary=editing.measure_presence)
 def view(code):
     """Show a measure: metadata, body, prerequisites, reports, comments."""
     measure = get_measure_or_404(code)

@@ -7,10 +7,11 @@ import re
 from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 
-from wiki import dashboard, graph, programme, rows, timeline
+from wiki import dashboard, graph, pagecache, programme, rows, timeline
 from wiki.history import slip
 from wiki.models import Page, Revision, Strategy
 from wiki.models.measures import STATUSES
+from wiki.presentation import render_in_pieces
 
 bp = Blueprint("overview", __name__)
 # The filters and globals every template uses come with the blueprint every page links to.
@@ -27,6 +28,7 @@ def _vary(response):
 
 
 @bp.route("/")
+@pagecache.kept()
 def index():
     """Show the programme at a glance: Leitbild, dashboard, action fields, the wiki pages."""
     strategy = Strategy.current()
@@ -39,6 +41,7 @@ def index():
 
 
 @bp.route("/architecture")
+@pagecache.kept()
 def architecture():
     """Show the architecture: counts by field and status, the fields as columns of cards."""
     context = programme.state()
@@ -62,6 +65,7 @@ def _counts(context):
 
 
 @bp.route("/timeline", endpoint="timeline")
+@pagecache.kept()
 def timeline_view():
     """Show the roadmap by quarter, grouped by action field, with filters and a table view."""
     context = programme.state()
@@ -83,6 +87,7 @@ def timeline_view():
 
 
 @bp.route("/dependencies")
+@pagecache.kept()
 def dependencies():
     """Show the prerequisite graph in layers, with at-risk chains marked, and as a list."""
     context = programme.state()
@@ -114,6 +119,7 @@ SORT_KEYS = {
 
 
 @bp.route("/measures", endpoint="measure_table")
+@pagecache.kept()
 def measure_table():
     """List the measures in a sortable, filterable table; ?format=csv exports what is shown."""
     context = programme.state()
@@ -160,7 +166,7 @@ def _cell(text):
 def _render(template, **context):
     """Render an overview; a bad date answers 400 with the message on the page."""
     bad = context.get("as_of_error") or context.get("baseline_error")
-    return render_template(template, **context), 400 if bad else 200
+    return render_in_pieces(template, **context), 400 if bad else 200
 
 
 def _slips(measures):

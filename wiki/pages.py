@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wiki import editing, revisions
+from wiki import editing, pagecache, revisions
 from wiki.auth import require
 from wiki.db import db
 from wiki.markdown import MEASURE_CODE, WIKI_LINK
@@ -26,6 +26,7 @@ def get_page_or_404(slug):
 
 
 @bp.route("/")
+@pagecache.kept()
 def index():
     """List the wiki pages by title."""
     return render_template("pages/index.html", pages=list(Page.wiki_pages()))
@@ -63,6 +64,7 @@ def _title_of(slug, source):
 
 
 @bp.route("/<slug>")
+@pagecache.kept(vary=editing.page_presence)
 def view(slug):
     """Show a wiki page; an old slug or a measure's page redirects to where it lives now."""
     alias = PageAlias.get_or_none(PageAlias.slug == slug)
