@@ -72,6 +72,9 @@ def login(client, username, password):
                            ("password", password)])
     if status != 302:
         raise RuntimeError(f"Anmeldung fehlgeschlagen: {status}")
+    # A browser shows "Angemeldet als …" on the next page, and the session cookie it gets back
+    # no longer holds the message. A small page (not the start page, measured on its own).
+    client.request("GET", "/accessibility")
 
 
 def saves(client, code, count):

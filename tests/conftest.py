@@ -7,7 +7,7 @@ import peewee
 import pytest
 
 from wiki import create_app
-from wiki.db import db, migrate
+from wiki.db import db, disconnect, migrate
 from wiki.models import MODELS, ChangeCounter, User
 
 PASSWORD = "richtig-geheim-42"
@@ -88,8 +88,7 @@ def _import_demo(app):
     with app.app_context():
         errors = exchange.import_folder(DEMO)
     assert not errors, errors
-    if not db.is_closed():
-        db.close()
+    disconnect()
 
 
 @pytest.fixture(scope="session")
@@ -171,8 +170,7 @@ def app(backend, tmp_path, request):
     # No app context stays pushed: requests would share it, and with it `g` (the logged-in
     # user, the locale). Tests that need one use the `ctx` fixture or push their own.
     yield app
-    if not db.is_closed():
-        db.close()
+    disconnect()
 
 
 @pytest.fixture

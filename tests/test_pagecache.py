@@ -10,7 +10,7 @@ from playhouse.test_utils import count_queries
 from tests.conftest import PASSWORD, make_user
 from wiki import programme
 from wiki.backup import backup_to, restore_from
-from wiki.db import db, is_sqlite, utcnow
+from wiki.db import db, is_sqlite, open_database, utcnow
 from wiki.models import ChangeCounter, Comment, EditPresence, Measure, Page, User
 
 pytestmark = pytest.mark.postgres
@@ -149,6 +149,19 @@ def test_a_write_outside_any_request_shows_at_once(app, demo, client, ctx):
     Page.update(title="Umbenannt").where(Page.id == Measure.by_code("M07").page_id).execute()
     assert "Umbenannt" in client.get("/architecture").text
     assert "Umbenannt" in client.get("/api/measures").text
+
+
+def test_a_write_on_another_connection_shows_at_once(app, demo, client):
+    """Another process's write (here: a connection of its own) shows on the next request,
+    though this worker's pooled connection stayed open in between."""
+    client.get("/measures/M07")
+    assert "Anderswo geändert" not in client.get("/measures/M07").text
+    other = open_database(app.config["DATABASE_URL"], app.instance_path)
+    with other.connection_context():
+        other.execute_sql("UPDATE page SET title = 'Anderswo geändert' "
+                          "WHERE id = (SELECT page_id FROM measure WHERE code = 'M07')")
+    other.close_all()
+    assert "Anderswo geändert" in client.get("/measures/M07").text
 
 
 def test_each_reader_gets_their_own_page(app, demo, client, login):

@@ -189,6 +189,12 @@ class EditPresence(BaseModel):
                 .order_by(User.name))
 
     @classmethod
+    def live(cls, minutes=3):
+        """Return (page id, user id) of every edit form open within the last minutes."""
+        cutoff = utcnow() - timedelta(minutes=minutes)
+        return cls.select(cls.page, cls.user).where(cls.seen > cutoff).tuples()
+
+    @classmethod
     def leave(cls, page, user):
         """Forget that user is editing page (after saving)."""
         cls.delete().where((cls.page == page) & (cls.user == user)).execute()
