@@ -191,7 +191,9 @@ def current_round(all_rounds, today):
 
 def round_summary(round_):
     """Return a round with its counts and the entries of the measures whose report is missing."""
-    compiled = rounds.compiled(round_)
+    # Only the counts and the missing measures are shown: the reports' texts are not read.
+    compiled = rounds.compile_round(round_, list(ReportRound.measures()),
+                                    list(StatusReport.filed_in([round_.period])))
     missing = [entry for _field, entries in compiled["fields"] for entry in entries
                if entry.state == "missing"]
     return {"round": round_, "counts": compiled["counts"], "overdue": compiled["overdue"],

@@ -18,7 +18,7 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 10000,
     "synchronous": "normal",
-    "cache_size": -4000,
+    "cache_size": -2000,  # 2 MB per pooled connection; the system's file cache holds the rest
 }
 
 

@@ -64,6 +64,13 @@ class StatusReport(BaseModel):
                 .order_by(cls.date.desc(), cls.id.desc()))
 
     @classmethod
+    def filed_in(cls, periods):
+        """Return which measure reported when in these periods (no texts), newest first."""
+        return (cls.select(cls.id, cls.measure, cls.period, cls.date)
+                .where(cls.period.in_(list(periods)))
+                .order_by(cls.date.desc(), cls.id.desc()))
+
+    @classmethod
     def on_day(cls, measure, day, besides=None):
         """Return a measure's reports of one day, leaving out the report besides if given."""
         query = cls.select().where((cls.measure == measure) & (cls.date == day))
