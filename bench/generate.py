@@ -83,12 +83,12 @@ def paragraph(rng, heading, links=()):
 @contextlib.contextmanager
 def known_slugs(slugs):
     """Let the app's link resolver look slugs up in memory instead of the database."""
-    original = revisions.slug_taken
-    revisions.slug_taken = slugs.__contains__
+    original = revisions.taken_slugs
+    revisions.taken_slugs = lambda found: set(found) & slugs
     try:
         yield
     finally:
-        revisions.slug_taken = original
+        revisions.taken_slugs = original
 
 
 _RENDERED = {}  # body -> (html, link slugs); the same for every backend, so kept across fills

@@ -136,7 +136,9 @@ def test_snapshot_and_back(app):
                            author=None)
     values["requires"] = ["M06"]
     revision = revisions.save_measure(None, values=values, body="", author=None)
-    meta = snapshot(revision.page.measure_row.get(), "E-Akte")
+    measure = revision.page.measure_row.get()
+    assert revision.meta["requires"] == [m.code for m in measure.prerequisites()] == ["M06"]
+    meta = snapshot(measure, "E-Akte", ["M06"])
     assert meta == {
         "code": "M07", "title": "E-Akte", "field": "HF3", "obligation": "internal",
         "status": "planned", "owner": "", "contact": "t.schmitz", "planned_start": "2023-01-01",

@@ -159,8 +159,11 @@ def _iso(day):
     return day.isoformat() if day else None
 
 
-def snapshot(measure, page_title):
-    """Return the metadata a revision stores: every field, dates as ISO text, users by name."""
+def snapshot(measure, page_title, requires):
+    """Return the metadata a revision stores: every field, dates as ISO text, users by name.
+
+    requires: the prerequisites' codes just saved (so they need not be read back).
+    """
     meta = {name: getattr(measure, name) for name in ("code", "obligation", "status", "owner",
                                                       "progress", "legal_basis")}
     meta.update({name: _iso(getattr(measure, name)) for name in DATES})
@@ -168,7 +171,7 @@ def snapshot(measure, page_title):
         title=page_title,
         field=measure.field.code,
         contact=measure.contact.username if measure.contact_id else None,
-        requires=sorted(prerequisite.code for prerequisite in measure.prerequisites()),
+        requires=sorted(requires),
         tags=measure.tag_list,
     )
     return from_snapshot(meta)

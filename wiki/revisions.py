@@ -1,8 +1,11 @@
 """Saving content: every change to a page or measure becomes a new revision, rendered once."""
+import re
 from urllib.parse import urlencode
 
+import peewee
+
 from wiki import markdown, metadata, search
-from wiki.db import db, utcnow
+from wiki.db import db, is_sqlite, utcnow
 from wiki.models import ActionField, Dependency, Measure, Page, PageAlias, PageLink, Revision, User
 
 # The measure columns that take their value from the cleaned metadata as they are.
@@ -18,11 +21,11 @@ def lock(page):
     """Lock the page's row until the transaction ends; return its current revision count.
 
     Reading the count before the lock lets two saves from the same base both pass the check
-    and take the same revision number. A no-op UPDATE locks on every backend (PostgreSQL: the
-    row; SQLite: the IMMEDIATE transaction holds the write lock already).
+    and take the same revision number. PostgreSQL locks the row (FOR UPDATE); on SQLite the
+    IMMEDIATE transaction holds the database's write lock already.
     """
-    Page.update(revision_count=Page.revision_count).where(Page.id == page.id).execute()
-    page.revision_count = Page.select(Page.revision_count).where(Page.id == page.id).scalar()
+    query = Page.select(Page.revision_count).where(Page.id == page.id)
+    page.revision_count = (query if is_sqlite() else query.for_update()).scalar()
     return page.revision_count
 
 
@@ -45,11 +48,26 @@ def slug_taken(slug):
             or PageAlias.select().where(PageAlias.slug == slug).exists())
 
 
-def resolve_link(target):
-    """Return the URL of a wiki link target (its creation form when missing) and if it exists."""
+def taken_slugs(slugs):
+    """Return which of these slugs a page or an old name of a page has (one or two queries)."""
+    slugs = set(slugs)
+    if not slugs:
+        return set()
+    taken = {page.slug for page in Page.select(Page.slug).where(Page.slug.in_(slugs))}
+    if slugs - taken:
+        taken |= {alias.slug for alias in
+                  PageAlias.select(PageAlias.slug).where(PageAlias.slug.in_(slugs - taken))}
+    return taken
+
+
+def resolve_link(target, taken=None):
+    """Return the URL of a wiki link target (its creation form when missing) and if it exists.
+
+    taken: the slugs known to exist (taken_slugs); without it the database is asked.
+    """
     slug = link_slug(target)
     is_measure = markdown.MEASURE_CODE.match(target)
-    if not slug_taken(slug):
+    if not (slug in taken if taken is not None else slug_taken(slug)):
         query = urlencode({"code": target.upper()} if is_measure else {"title": target})
         return (f"/measures/new?{query}" if is_measure else f"/pages/new?{query}"), False
     return (f"/measures/{target.upper()}" if is_measure else f"/pages/{slug}"), True
@@ -57,16 +75,19 @@ def resolve_link(target):
 
 def render(text):
     """Render Markdown to sanitised HTML, with wiki links resolved against the database."""
-    return markdown.render(text, resolve=resolve_link)
+    return _render_with_links(text)[0]
 
 
 def _render_with_links(text):
     """Render the body once; return its HTML and the slugs of the wiki links it contains."""
     targets = []
+    # Every [[…]] in the text, code blocks too: looked up in one go rather than one by one.
+    taken = taken_slugs(link_slug(match.group(1).strip())
+                        for match in re.finditer(markdown.WIKI_LINK, text))
 
     def resolve(target):
         targets.append(target)
-        return resolve_link(target)
+        return resolve_link(target, taken)
 
     html = markdown.render(text, resolve=resolve)
     return html, list(dict.fromkeys(link_slug(target) for target in targets))
@@ -119,7 +140,7 @@ def save_measure(measure, *, values, body, author, summary="", created=None, bas
         else:
             _check_base(measure.page, base)
         _apply(measure, values)
-        meta = metadata.snapshot(measure, values["title"])
+        meta = metadata.snapshot(measure, values["title"], values["requires"])
         return _save(measure.page, title=values["title"], body=body, meta=meta, author=author,
                      summary=summary, created=created, field=values["field"])
 
@@ -133,10 +154,10 @@ def _apply(measure, values):
     measure.tags = " ".join(values["tags"])
     measure.save()
     Dependency.delete().where(Dependency.measure == measure).execute()
-    prerequisites = Measure.select().where(Measure.code.in_(values["requires"]))
-    rows = [{"measure": measure, "requires": prerequisite} for prerequisite in prerequisites]
-    if rows:
-        Dependency.insert_many(rows).execute()
+    if values["requires"]:
+        prerequisites = (Measure.select(peewee.Value(measure.id), Measure.id)
+                         .where(Measure.code.in_(values["requires"])))
+        Dependency.insert_from(prerequisites, [Dependency.measure, Dependency.requires]).execute()
 
 
 def _save(page, *, title, body, meta, author, summary, created, field):
