@@ -465,7 +465,8 @@ def check(sample=15, seed=3):
     with db.atomic() as transaction:
         for measure in rng.sample(measures, min(sample, len(measures))):
             latest = measure.page.latest()
-            assert latest.meta == metadata.snapshot(measure, latest.title), measure.code
+            requires = [m.code for m in measure.prerequisites()]
+            assert latest.meta == metadata.snapshot(measure, latest.title, requires), measure.code
             html, slugs = revisions._render_with_links(latest.body)
             assert latest.html == str(html), measure.code
             stored = {link.target for link in measure.page.links}
