@@ -562,7 +562,8 @@ def test_counts_as_of_a_day_count_the_comments_written_by_then(as_role, measures
         Comment.body == "eins").execute()
     for measure in measures.values():
         (Revision.update(created=datetime.datetime(2020, 1, 1),
-                         meta=metadata.snapshot(measure, measure.title))
+                         meta=metadata.snapshot(measure, measure.title,
+                                                [m.code for m in measure.prerequisites()]))
          .where(Revision.page == measure.page_id)
          .execute())
     page = soup(author.get("/?as_of=2021-01-01"))

@@ -46,14 +46,6 @@ def editors_of(page):
     return list(EditPresence.others(page, user))
 
 
-def live_presence(**_view_args):
-    """Return who has which edit form open: part of a kept page's key (wiki/pagecache.py).
-
-    All of them, not only the page's: a few rows, one query simpler than finding the page.
-    """
-    return frozenset(EditPresence.live())
-
-
 def body_errors(body):
     """Return {"body": message} when the body still holds conflict markers."""
     return {"body": MARKERS_ERROR} if merge.has_markers(body) else {}

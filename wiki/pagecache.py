@@ -33,8 +33,8 @@ PACKED = b"\x00zlib\x00"  # no HTML or JSON page starts with a NUL byte
 _lock = threading.Lock()
 
 
-def kept(vary=None):
-    """Serve the decorated GET view from the kept pages; vary(**view_args) adds to the key.
+def kept():
+    """Serve the decorated GET view from the kept pages.
 
     Put it below the route's permission checks (`require`): they run on every request.
     """
@@ -43,10 +43,10 @@ def kept(vary=None):
         def wrapped(**kwargs):
             if not _may_keep():
                 return view(**kwargs)
-            generation = ChangeCounter.current()
+            generation, editors = ChangeCounter.with_editors()
             if generation is None:
                 return view(**kwargs)
-            key = _key(vary(**kwargs) if vary else None)
+            key = _key(editors)
             page = _lookup(generation, key)
             if page is not None:
                 return _response(page)
@@ -77,9 +77,9 @@ def _may_keep():
             and "HX-Request" not in request.headers and not session.get("_flashes"))
 
 
-def _key(extra):
+def _key(editors):
     user = current_user.id if current_user.is_authenticated else None
-    return (request.url, str(get_locale()), user, programme.today(), extra)
+    return (request.url, str(get_locale()), user, programme.today(), editors)
 
 
 def _lookup(generation, key):

@@ -64,7 +64,7 @@ def _title_of(slug, source):
 
 
 @bp.route("/<slug>")
-@pagecache.kept(vary=editing.live_presence)
+@pagecache.kept()
 def view(slug):
     """Show a wiki page; an old slug or a measure's page redirects to where it lives now."""
     alias = PageAlias.get_or_none(PageAlias.slug == slug)

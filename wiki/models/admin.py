@@ -1,10 +1,12 @@
 """Administration: the audit log of admin actions, and the change counter."""
 import secrets
+from datetime import timedelta
 
 import peewee
 
 from wiki.db import BaseModel, JSONField, utcnow
 from wiki.models.accounts import User
+from wiki.models.content import EDITING_MINUTES, EditPresence
 
 
 class AuditEntry(BaseModel):
@@ -51,6 +53,22 @@ class ChangeCounter(BaseModel):
         """Return (epoch, n) as committed now, or None if the row is missing."""
         # Plain SQL: asked by every request, and building the query cost more than running it.
         return cls._meta.database.execute_sql("SELECT epoch, n FROM change_counter").fetchone()
+
+    @classmethod
+    def with_editors(cls):
+        """Return ((epoch, n), {(page id, user id) of each open edit form}) in one query.
+
+        Together, because a kept page (wiki/pagecache.py) depends on both and each round trip
+        to PostgreSQL costs a request 0.2–0.3 ms. Plain SQL: building the query cost more.
+        """
+        database = cls._meta.database
+        since = EditPresence.seen.db_value(utcnow() - timedelta(minutes=EDITING_MINUTES))
+        sql = ("SELECT c.epoch, c.n, p.page_id, p.user_id FROM change_counter c "  # noqa: S608 (the driver's placeholder)  # nosec B608
+               f"LEFT JOIN edit_presence p ON p.seen > {database.param}")  # nosec B608
+        rows = database.execute_sql(sql, (since,)).fetchall()
+        if not rows:
+            return None, frozenset()
+        return rows[0][:2], frozenset(row[2:] for row in rows if row[2] is not None)
 
     @classmethod
     def renew(cls):

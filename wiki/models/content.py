@@ -6,6 +6,9 @@ import peewee
 from wiki.db import BaseModel, JSONField, is_sqlite, utcnow
 from wiki.models.accounts import User
 
+# An edit form counts as open this long after its last heartbeat.
+EDITING_MINUTES = 3
+
 
 class ActionField(BaseModel):
     """A Handlungsfeld: a column of the architecture."""
@@ -180,23 +183,13 @@ class EditPresence(BaseModel):
          .execute())
 
     @classmethod
-    def others(cls, page, user, minutes=3):
+    def others(cls, page, user, minutes=EDITING_MINUTES):
         """Return the other users who had page's edit form open within the last minutes."""
         cutoff = utcnow() - timedelta(minutes=minutes)
         return (User.select()
                 .join(cls, on=(cls.user == User.id))
                 .where((cls.page == page) & (cls.user != user) & (cls.seen > cutoff))
                 .order_by(User.name))
-
-    @classmethod
-    def live(cls, minutes=3):
-        """Return (page id, user id) of every edit form open within the last minutes."""
-        # Plain SQL: asked by every request for a kept page (wiki/pagecache.py), and building
-        # the query cost more than running it.
-        cutoff = cls.seen.db_value(utcnow() - timedelta(minutes=minutes))
-        database = cls._meta.database
-        sql = f"SELECT page_id, user_id FROM edit_presence WHERE seen > {database.param}"  # noqa: S608 (the driver's placeholder)  # nosec B608
-        return database.execute_sql(sql, (cutoff,)).fetchall()
 
     @classmethod
     def leave(cls, page, user):
