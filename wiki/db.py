@@ -6,7 +6,6 @@ from urllib.parse import urlparse
 
 import peewee
 from playhouse.db_url import connect
-from playhouse.migrations import Runner
 from playhouse.pool import PooledSqliteDatabase
 
 db = peewee.DatabaseProxy()
@@ -82,17 +81,24 @@ def is_sqlite():
 
 def migrate(target=None):
     """Apply pending migrations (up to target); return the applied names."""
-    return Runner(db.obj, MIGRATIONS).up(target)
+    return _runner().up(target)
 
 
 def rollback(target=None):
     """Revert the newest migration, or every one back through target."""
-    return Runner(db.obj, MIGRATIONS).down(target)
+    return _runner().down(target)
 
 
 def pending():
     """Return the names of migrations not yet applied."""
-    return [m.name for m in Runner(db.obj, MIGRATIONS).status() if m.applied is None]
+    return [m.name for m in _runner().status() if m.applied is None]
+
+
+def _runner():
+    # Imported here: the web workers never migrate, and the module costs each of them 1 MB.
+    from playhouse.migrations import Runner
+
+    return Runner(db.obj, MIGRATIONS)
 
 
 def init_app(app):

@@ -63,6 +63,10 @@ def render(key, template, macro, *args):
     if packed is not None:
         return Markup(zlib.decompress(packed).decode())  # noqa: S704 (a rendered macro, kept)  # nosec B704
     html = get_template_attribute(template, macro)(*args)
+    if request.args.get("as_of"):
+        # A past day's fragments are asked for by that day's page only, which is kept whole
+        # (wiki/pagecache.py): keeping them too would take a third more memory.
+        return html
     packed = zlib.compress(html.encode(), 1)
     if _size[0] + len(packed) > LIMIT:
         _kept.clear()
