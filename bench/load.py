@@ -106,6 +106,26 @@ def _changed(name, value, number, base):
     return value
 
 
+def after_changes(client, code, path, count):
+    """Post a comment, then time a GET of path, count times: each GET is the first after a
+    change, which drops every kept page (wiki/pagecache.py). Return the GET times (s)."""
+    status, _headers, html, _seconds = client.request("GET", f"/measures/{code}/comments/new")
+    assert status == 200, status
+    token = dict(form_fields(html, "body"))["csrf_token"]
+    times = []
+    for number in range(count):
+        status, _headers, text, _seconds = client.request(
+            "POST", f"/measures/{code}/comments",
+            [("csrf_token", token), ("body", f"Änderung {number} vor {path}."), ("report", "")])
+        if status != 302:
+            raise RuntimeError(f"Kommentar: {status} {text[:300]}")
+        status, _headers, _text, seconds = client.request("GET", path)
+        if status != 200:
+            raise RuntimeError(f"{path}: {status}")
+        times.append(seconds)
+    return times
+
+
 def comments(client, code, count):
     """Post count comments on a measure through its comment form; return the POST times (s)."""
     status, _headers, html, _seconds = client.request("GET", f"/measures/{code}/comments/new")

@@ -47,6 +47,9 @@ ENDPOINTS = [
     ("start", "/"),
     ("api_list", "/api/measures"),
 ]
+# Also measured as the first request after a change (a comment), when no worker has it kept.
+AFTER_CHANGE = ("measure", "architecture", "timeline", "dependencies", "as_of", "start",
+                "api_list")
 # At 14 and 10,000 measures only what the targets compare across sizes.
 SIZE_ENDPOINTS = {14: ("measure",), 10_000: ("measure", "search", "search_common")}
 KEY = ("measure", 8)  # the cell repeated side by side with the ceiling
@@ -217,7 +220,7 @@ class Bench:
                 # requests, so a shorter run of a slow page would show nothing.
                 needed = math.ceil(concurrency * single["p50"] / 1000)
                 if needed > MAX_SECONDS:
-                    print(f"  {name:14} c={concurrency:<3} übersprungen (bräuchte {needed} s)")
+                    print(f"  {name:20} c={concurrency:<3} übersprungen (bräuchte {needed} s)")
                     continue
                 seconds = max(seconds, needed)
             runs = [wrk_enough(app.port, path, concurrency, seconds, cookie)]
@@ -237,12 +240,18 @@ class Bench:
         self._add("comment", 1, timed(load.comments(client, found["comment"],
                                                     self.args.writes)),
                   max(self.server.peak_rss_mb()))
+        paths = dict(ENDPOINTS)
+        for name in AFTER_CHANGE:
+            path = paths[name].format(**found)
+            self._add(f"{name}_changed", 1, timed(load.after_changes(
+                client, found["comment"], path, self.args.after_changes)),
+                max(self.server.peak_rss_mb()))
 
     def _add(self, name, concurrency, result, rss=None):
         """Record one result row of the block being measured (rss: workers' peak so far)."""
         self.rows.append({"backend": self.backend, "size": self.size, "endpoint": name,
                           "c": concurrency, "rss": rss, **result})
-        print(f"  {name:14} c={concurrency:<3} {result['rps']:8.1f} req/s  "
+        print(f"  {name:20} c={concurrency:<3} {result['rps']:8.1f} req/s  "
               f"p50 {result['p50']:7.1f}  p95 {result['p95']:7.1f} ms", flush=True)
 
 
@@ -280,7 +289,7 @@ def postgres_blocks(bench, hello, folder):
 
 def print_table(rows):
     """Print the result table."""
-    print(f"\n{'backend':10} {'size':>6} {'endpoint':14} {'c':>3} {'req/s':>8} {'÷hello':>7} "
+    print(f"\n{'backend':10} {'size':>6} {'endpoint':20} {'c':>3} {'req/s':>8} {'÷hello':>7} "
           f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'n':>6} {'RSS MB':>7}")
     for row in rows:
         if row["c"] is None:
@@ -290,7 +299,7 @@ def print_table(rows):
                   f"(at the end: {now} MB)")
             continue
         errors = f"  ({row['errors']:.0f} errors)" if row["errors"] else ""
-        print(f"{row['backend']:10} {row['size']:>6} {row['endpoint']:14} {row['c']:>3} "
+        print(f"{row['backend']:10} {row['size']:>6} {row['endpoint']:20} {row['c']:>3} "
               f"{row['rps']:8.1f} {row['ratio']:7.3f} {row['p50']:8.1f} {row['p95']:8.1f} "
               f"{row['p99']:8.1f} {row['n']:6.0f} {row['rss']:7.0f}{errors}")
 
@@ -318,6 +327,16 @@ def targets(rows, backend):
         ("timeline p95 (c=1) < 150 ms", cell(1000, "timeline", 1, "p95"), 150, "<"),
         ("dependencies p95 (c=1) < 150 ms", cell(1000, "dependencies", 1, "p95"), 150, "<"),
         ("as_of timeline p95 (c=1) < 300 ms", cell(1000, "as_of", 1, "p95"), 300, "<"),
+        ("after a change: measure page p95 < 10 ms",
+         cell(1000, "measure_changed", 1, "p95"), 10, "<"),
+        ("after a change: architecture p95 < 150 ms",
+         cell(1000, "architecture_changed", 1, "p95"), 150, "<"),
+        ("after a change: timeline p95 < 150 ms",
+         cell(1000, "timeline_changed", 1, "p95"), 150, "<"),
+        ("after a change: dependencies p95 < 150 ms",
+         cell(1000, "dependencies_changed", 1, "p95"), 150, "<"),
+        ("after a change: as_of timeline p95 < 300 ms",
+         cell(1000, "as_of_changed", 1, "p95"), 300, "<"),
     ]
     small, large = cell(14, "measure", 1, "p50"), cell(10_000, "measure", 1, "p50")
     checks.append(("measure page p50 at 10,000 ≤ 1.1 × at 14",
@@ -363,6 +382,7 @@ def parse(argv=None):
     args.duration = args.duration or (1 if quick else 2)
     args.repeat = args.repeat or (1 if quick else 3)
     args.writes = args.writes or (10 if quick else 50)
+    args.after_changes = 5 if quick else 10
     return args
 
 

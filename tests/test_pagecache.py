@@ -266,6 +266,17 @@ def test_a_restore_renews_the_epoch(app, demo, client, ctx, tmp_path):
     assert ChangeCounter.current()[0] != epoch
 
 
+def test_init_renews_the_epoch(app, demo, runner):
+    """`fahrplan init`, run after a restore by hand, outdates every kept page too."""
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        epoch, _ = ChangeCounter.current()
+    assert runner.invoke(args=["init"]).exit_code == 0
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        assert ChangeCounter.current()[0] != epoch
+
+
 def test_concurrent_writers_do_not_deadlock_on_the_counter(app, demo, backend):
     """Two PostgreSQL transactions, one holding a row the other waits for, both commit: the
     counter row is taken only at commit, after every other lock, so it closes no cycle."""

@@ -34,8 +34,11 @@ def _connected():
 @with_appcontext
 def init():
     """Create the database or apply pending migrations."""
+    from wiki.models import ChangeCounter
+
     _connected()
     applied = migrate()
+    ChangeCounter.renew()  # after a restore by hand, no page a worker keeps counts as current
     click.echo(f"Datenbank bereit ({len(applied)} Migration(en) angewandt).")
 
 
