@@ -109,16 +109,10 @@ def _changed(name, value, number, base):
 def after_changes(client, code, path, count):
     """Post a comment, then time a GET of path, count times: each GET is the first after a
     change, which drops every kept page (wiki/pagecache.py). Return the GET times (s)."""
-    status, _headers, html, _seconds = client.request("GET", f"/measures/{code}/comments/new")
-    assert status == 200, status
-    token = dict(form_fields(html, "body"))["csrf_token"]
+    post = commenter(client, code)
     times = []
     for number in range(count):
-        status, _headers, text, _seconds = client.request(
-            "POST", f"/measures/{code}/comments",
-            [("csrf_token", token), ("body", f"Änderung {number} vor {path}."), ("report", "")])
-        if status != 302:
-            raise RuntimeError(f"Kommentar: {status} {text[:300]}")
+        post(f"Änderung {number} vor {path}.")
         status, _headers, _text, seconds = client.request("GET", path)
         if status != 200:
             raise RuntimeError(f"{path}: {status}")
@@ -128,16 +122,21 @@ def after_changes(client, code, path, count):
 
 def comments(client, code, count):
     """Post count comments on a measure through its comment form; return the POST times (s)."""
+    post = commenter(client, code)
+    return [post(f"Kommentar {number} aus dem Lasttest.") for number in range(count)]
+
+
+def commenter(client, code):
+    """Read a measure's comment form once; return a function that posts a text (its seconds)."""
     status, _headers, html, _seconds = client.request("GET", f"/measures/{code}/comments/new")
     assert status == 200, status
     token = dict(form_fields(html, "body"))["csrf_token"]
-    times = []
-    for number in range(count):
-        status, _headers, text, seconds = client.request(
+
+    def post(text):
+        status, _headers, answer, seconds = client.request(
             "POST", f"/measures/{code}/comments",
-            [("csrf_token", token), ("body", f"Kommentar {number} aus dem Lasttest."),
-             ("report", "")])
+            [("csrf_token", token), ("body", text), ("report", "")])
         if status != 302:
-            raise RuntimeError(f"Kommentar: {status} {text[:300]}")
-        times.append(seconds)
-    return times
+            raise RuntimeError(f"Kommentar: {status} {answer[:300]}")
+        return seconds
+    return post
