@@ -135,28 +135,33 @@ def save_page(page, *, title, body, author, summary="", created=None, slug=None,
 def save_measure(measure, *, values, body, author, summary="", created=None, base=None):
     """Save a new revision of a measure, creating it when None; Conflict when base is outdated."""
     with db.atomic():
-        if measure is None:
+        new = measure is None
+        if new:
             measure = new_measure(values, created)
         else:
             _check_base(measure.page, base)
-        _apply(measure, values)
+        _apply(measure, values, new)
         meta = metadata.snapshot(measure, values["title"], values["requires"])
         return _save(measure.page, title=values["title"], body=body, meta=meta, author=author,
                      summary=summary, created=created, field=values["field"])
 
 
-def _apply(measure, values):
-    """Copy cleaned values onto the measure row and replace its prerequisites."""
+def _apply(measure, values, new=False):
+    """Copy cleaned values onto the measure row and replace its prerequisites if they changed."""
     for name in PLAIN_FIELDS:
         setattr(measure, name, values[name])
     measure.field = ActionField.get(ActionField.code == values["field"])
     measure.contact = User.by_name(values["contact"]) if values["contact"] else None
     measure.tags = " ".join(values["tags"])
     measure.save()
-    Dependency.delete().where(Dependency.measure == measure).execute()
-    if values["requires"]:
+    requires = sorted(values["requires"])
+    if not new:
+        if requires == sorted(m.code for m in measure.prerequisites()):
+            return  # most saves change the text only: the rows stay as they are
+        Dependency.delete().where(Dependency.measure == measure).execute()
+    if requires:
         prerequisites = (Measure.select(peewee.Value(measure.id), Measure.id)
-                         .where(Measure.code.in_(values["requires"])))
+                         .where(Measure.code.in_(requires)))
         Dependency.insert_from(prerequisites, [Dependency.measure, Dependency.requires]).execute()
 
 
@@ -178,6 +183,10 @@ def _save(page, *, title, body, meta, author, summary, created, field):
 
 def _replace_links(page, slugs):
     """Make the page's links those of its newest revision."""
+    kept = [link.target for link in PageLink.select(PageLink.target)
+            .where(PageLink.source == page).order_by(PageLink.id)]
+    if kept == slugs:
+        return  # most saves keep the links: one read instead of a delete and an insert
     PageLink.delete().where(PageLink.source == page).execute()
     if slugs:
         PageLink.insert_many([{"source": page, "target": slug} for slug in slugs]).execute()

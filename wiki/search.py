@@ -19,14 +19,16 @@ PAGE_SIZE = 20
 
 def put(kind, ident, url, title, body, field=""):
     """Add or replace the entry of one object."""
-    remove(kind, ident)
-    if is_sqlite():
+    if is_sqlite():  # FTS5 tables know no upsert
+        remove(kind, ident)
         db.execute_sql("INSERT INTO search_index (rowid, key, kind, url, field, title, body) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
                        (ident * 8 + KINDS[kind], f"{kind}:{ident}", kind, url, field, title, body))
     else:
         db.execute_sql("INSERT INTO search_index (key, kind, url, field, title, body) "
-                       "VALUES (%s, %s, %s, %s, %s, %s)",
+                       "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET "
+                       "kind = EXCLUDED.kind, url = EXCLUDED.url, field = EXCLUDED.field, "
+                       "title = EXCLUDED.title, body = EXCLUDED.body",
                        (f"{kind}:{ident}", kind, url, field, title, body))
 
 
