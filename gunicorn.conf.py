@@ -1,10 +1,10 @@
 """gunicorn settings, read from the project folder (`gunicorn wsgi:app` finds this file).
 
 Only memory is tuned here, the garbage collector's and glibc malloc's; workers and the address
-are given on the command line (README, "Production"). An overview at 1,000 measures allocates about a million objects, so the
-collector's full passes come every few requests, and each walks every live object of the worker:
-with the objects of start-up (modules, templates, translations) frozen out of it, such a pass
-costs a few milliseconds instead of 30–70. Higher thresholds would save more time but keep
+are given on the command line (README, "Production"). An overview at 1,000 measures allocates
+about a million objects, so the collector's full passes come every few requests, and each walks
+every live object of the worker: with the objects of start-up (modules, templates,
+translations) frozen out of it, such a pass costs a few milliseconds instead of 30–70. Higher thresholds would save more time but keep
 garbage longer: a worker then grew to 150 MB.
 
 glibc hands out blocks above its mmap threshold (128 kB at first) as pages of their own, returned

@@ -107,7 +107,7 @@ def _caching(response):
 
 
 @bp.route("/measures")
-@pagecache.kept()
+@pagecache.kept
 def measure_list():
     """List the measures with their derived state, filtered by ?field=, ?status=, ?obligation=."""
     chosen = {"field": _choice("field", [f.code for f in ActionField.ordered()]),
@@ -120,7 +120,7 @@ def measure_list():
 
 
 @bp.route("/measures/<code>")
-@pagecache.kept()
+@pagecache.kept
 def measure_detail(code):
     """Show one measure: its summary, legal facts, tags, text, latest report and links."""
     if not CODE.fullmatch(code):

@@ -297,8 +297,8 @@ def restorable(measure, old):
 
 
 ROUTES = (
-    ("/history", pagecache.kept()(history), ["GET"]),
-    ("/diff", pagecache.kept()(diff), ["GET"]),
-    ("/revisions/<int:number>", pagecache.kept()(revision), ["GET"]),
+    ("/history", pagecache.kept(history), ["GET"]),
+    ("/diff", pagecache.kept(diff), ["GET"]),
+    ("/revisions/<int:number>", pagecache.kept(revision), ["GET"]),
     ("/restore/<int:number>", restore, ["POST"]),
 )

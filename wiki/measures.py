@@ -36,7 +36,7 @@ def get_measure_or_404(code):
 
 
 @bp.route("/<code>")
-@pagecache.kept()
+@pagecache.kept
 def view(code):
     """Show a measure: metadata, body, prerequisites, reports, comments."""
     measure = get_measure_or_404(code)

@@ -28,7 +28,7 @@ def _vary(response):
 
 
 @bp.route("/")
-@pagecache.kept()
+@pagecache.kept
 def index():
     """Show the programme at a glance: Leitbild, dashboard, action fields, the wiki pages."""
     strategy = Strategy.current()
@@ -41,7 +41,7 @@ def index():
 
 
 @bp.route("/architecture")
-@pagecache.kept()
+@pagecache.kept
 def architecture():
     """Show the architecture: counts by field and status, the fields as columns of cards."""
     context = programme.state()
@@ -65,7 +65,7 @@ def _counts(context):
 
 
 @bp.route("/timeline", endpoint="timeline")
-@pagecache.kept()
+@pagecache.kept
 def timeline_view():
     """Show the roadmap by quarter, grouped by action field, with filters and a table view."""
     context = programme.state()
@@ -87,7 +87,7 @@ def timeline_view():
 
 
 @bp.route("/dependencies")
-@pagecache.kept()
+@pagecache.kept
 def dependencies():
     """Show the prerequisite graph in layers, with at-risk chains marked, and as a list."""
     context = programme.state()
@@ -119,7 +119,7 @@ SORT_KEYS = {
 
 
 @bp.route("/measures", endpoint="measure_table")
-@pagecache.kept()
+@pagecache.kept
 def measure_table():
     """List the measures in a sortable, filterable table; ?format=csv exports what is shown."""
     context = programme.state()

@@ -33,29 +33,27 @@ PACKED = b"\x00zlib\x00"  # no HTML or JSON page starts with a NUL byte
 _lock = threading.Lock()
 
 
-def kept():
+def kept(view):
     """Serve the decorated GET view from the kept pages.
 
     Put it below the route's permission checks (`require`): they run on every request.
     """
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(**kwargs):
-            if not _may_keep():
-                return view(**kwargs)
-            generation, editors = ChangeCounter.with_editors()
-            if generation is None:
-                return view(**kwargs)
-            key = _key(editors)
-            page = _lookup(generation, key)
-            if page is not None:
-                return _response(page)
-            response = current_app.make_response(view(**kwargs))
-            if _keepable(response):
-                _keep(generation, key, _page(response))
-            return response
-        return wrapped
-    return decorator
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if not _may_keep():
+            return view(**kwargs)
+        generation, editors = ChangeCounter.with_editors()
+        if generation is None:
+            return view(**kwargs)
+        key = _key(editors)
+        page = _lookup(generation, key)
+        if page is not None:
+            return _response(page)
+        response = current_app.make_response(view(**kwargs))
+        if _keepable(response):
+            _keep(generation, key, _page(response))
+        return response
+    return wrapped
 
 
 def clear(app):

@@ -26,7 +26,7 @@ def get_page_or_404(slug):
 
 
 @bp.route("/")
-@pagecache.kept()
+@pagecache.kept
 def index():
     """List the wiki pages by title."""
     return render_template("pages/index.html", pages=list(Page.wiki_pages()))
@@ -64,7 +64,7 @@ def _title_of(slug, source):
 
 
 @bp.route("/<slug>")
-@pagecache.kept()
+@pagecache.kept
 def view(slug):
     """Show a wiki page; an old slug or a measure's page redirects to where it lives now."""
     alias = PageAlias.get_or_none(PageAlias.slug == slug)
