@@ -161,3 +161,20 @@ def test_edit_form_screenshot(open_as, tmp_path_factory):
     tab.get_by_label("Geplantes Ende").fill("2020-Q1")
     save(tab)
     tab.screenshot(path=str(tmp_path_factory.getbasetemp() / "errors.png"))
+
+
+def test_a_colleague_sees_edits_and_open_editors_on_reload(open_as):
+    """Katrin reads M07 (a kept page); Thomas opening the editor and saving show on her reload."""
+    katrin, thomas = open_as("katrin"), open_as("thomas")
+    katrin.goto("/measures/M07")
+    katrin.reload()  # the second view is the page the worker keeps
+    expect(katrin.locator(".presence-note")).to_have_count(0)
+    thomas.goto("/measures/M07/edit")
+    katrin.reload()
+    expect(katrin.locator(".presence-note")).to_contain_text("Thomas Schmitz")
+    thomas.get_by_label("Fortschritt (%)").fill("37")
+    save(thomas)
+    expect(thomas.locator("#live")).to_contain_text("gespeichert")
+    katrin.reload()
+    expect(katrin.locator(".facts .progress-value")).to_have_text("37 %")
+    expect(katrin.locator(".presence-note")).to_have_count(0)
