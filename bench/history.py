@@ -11,9 +11,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from wiki import create_app, revisions  # noqa: E402
+from wiki import create_app  # noqa: E402
 from wiki.db import db, migrate  # noqa: E402
-from wiki.metadata import clean_measure  # noqa: E402
+from wiki.domain import revisions
+from wiki.domain.metadata import clean_measure  # noqa: E402
 from wiki.models import ActionField, User  # noqa: E402
 
 REVISIONS = 500

@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from wiki import create_app  # noqa: E402
 from wiki.db import db, migrate  # noqa: E402
+from wiki.domain.revisions import save_measure  # noqa: E402
 from wiki.models import ActionField, Measure, Page, Revision, Strategy, User  # noqa: E402
-from wiki.revisions import save_measure  # noqa: E402
 
 MEASURES, PREREQUISITES, REVISIONS, FIELDS = 500, 1000, 100_000, 10
 STATUSES = ["planned", "preparing", "active", "operating", "done"]

@@ -10,9 +10,9 @@ from playhouse.test_utils import count_queries
 
 from tests.conftest import PASSWORD, make_user
 from wiki import audit, config
-from wiki.admin import settings as admin_settings
 from wiki.db import utcnow
 from wiki.models import ActionField, AuditEntry, Comment, Measure, Session, Strategy, User
+from wiki.views.admin import settings as admin_settings
 
 pytestmark = pytest.mark.postgres
 

@@ -11,7 +11,8 @@ from playhouse.test_utils import count_queries
 from tests.conftest import PASSWORD, make_user
 from tests.test_views import add_measure
 from tests.xss_vectors import VECTORS
-from wiki import create_app, metadata, search
+from wiki import create_app
+from wiki.domain import metadata
 from wiki.models import (
     ActionField,
     Comment,
@@ -21,6 +22,7 @@ from wiki.models import (
     StatusReport,
     User,
 )
+from wiki.views import search
 
 pytestmark = pytest.mark.postgres
 

@@ -10,8 +10,8 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import PASSWORD, make_user
 from tests.gunicorn_harness import csrf_token, form_data, gunicorn
-from wiki import schedule
 from wiki.db import db
+from wiki.domain import schedule
 from wiki.models import Comment, Measure, Revision, StatusReport
 
 pytestmark = pytest.mark.postgres

@@ -9,9 +9,10 @@ from bs4 import BeautifulSoup
 from playhouse.test_utils import count_queries
 
 from tests.conftest import make_user
-from wiki import dashboard, programme
-from wiki.asof import measures_as_of
-from wiki.metadata import clean_measure, from_snapshot
+from wiki.domain import dashboard, programme
+from wiki.domain.asof import measures_as_of
+from wiki.domain.metadata import clean_measure, from_snapshot
+from wiki.domain.revisions import save_measure
 from wiki.models import (
     Comment,
     CommentVersion,
@@ -21,7 +22,6 @@ from wiki.models import (
     StatusReport,
 )
 from wiki.models.measures import STATUSES
-from wiki.revisions import save_measure
 
 pytestmark = pytest.mark.postgres
 

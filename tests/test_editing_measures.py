@@ -5,7 +5,7 @@ from playhouse.shortcuts import model_to_dict
 
 from tests.conftest import PASSWORD, make_user
 from tests.test_security import csrf_client, token  # noqa: F401 (a fixture)
-from wiki import merge
+from wiki.domain import merge
 from wiki.models import Dependency, EditPresence, Measure, Page, Revision, User
 
 pytestmark = pytest.mark.postgres

@@ -6,11 +6,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import make_user
-from wiki import programme
-from wiki.embed import fold, ical_text
-from wiki.metadata import clean_measure, from_snapshot
+from wiki.domain import programme
+from wiki.domain.metadata import clean_measure, from_snapshot
+from wiki.domain.revisions import save_measure
 from wiki.models import ActionField, Comment, Measure, ReportRound, Revision, StatusReport
-from wiki.revisions import save_measure
+from wiki.views.embed import fold, ical_text
 
 pytestmark = pytest.mark.postgres
 

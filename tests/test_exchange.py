@@ -8,7 +8,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from wiki import exchange, search
+from wiki import exchange
 from wiki.cli import DEMO
 from wiki.exchange import files
 from wiki.models import (
@@ -25,6 +25,7 @@ from wiki.models import (
     Strategy,
     User,
 )
+from wiki.views import search
 
 pytestmark = pytest.mark.postgres
 

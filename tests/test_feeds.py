@@ -10,9 +10,9 @@ from playhouse.test_utils import count_queries
 
 from tests.conftest import make_user
 from tests.xss_vectors import VECTORS
-from wiki import revisions
 from wiki.db import utcnow
-from wiki.metadata import clean_measure, from_snapshot
+from wiki.domain import revisions
+from wiki.domain.metadata import clean_measure, from_snapshot
 from wiki.models import (
     ActionField,
     Comment,

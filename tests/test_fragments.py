@@ -5,7 +5,7 @@ import datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from wiki import fragments
+from wiki.caching import fragments
 
 pytestmark = pytest.mark.postgres
 

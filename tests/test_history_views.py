@@ -3,8 +3,9 @@ import pytest
 from bs4 import BeautifulSoup
 from playhouse.test_utils import count_queries
 
-from wiki import create_app, revisions
-from wiki.metadata import clean_measure, from_snapshot
+from wiki import create_app
+from wiki.domain import revisions
+from wiki.domain.metadata import clean_measure, from_snapshot
 from wiki.models import Dependency, Measure, Page, Revision, User
 
 pytestmark = pytest.mark.postgres

@@ -2,7 +2,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from wiki import revisions
+from wiki.domain import revisions
 
 pytestmark = pytest.mark.postgres
 

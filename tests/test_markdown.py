@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from markupsafe import Markup
 
 from tests.xss_vectors import VECTORS
-from wiki.markdown import MEASURE_CODE, render, slugify, wiki_links
+from wiki.domain.markdown import MEASURE_CODE, render, slugify, wiki_links
 
 # Kept separate from the module's own lists on purpose: the tests state the contract.
 ALLOWED_TAGS = {

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wiki.merge import Conflict, diff_words, has_markers, merge_fields, merge_text
+from wiki.domain.merge import Conflict, diff_words, has_markers, merge_fields, merge_text
 
 BASE = "Ziel\nDMS einführen\nPilot: Wohngeld\nSchulung\n"
 

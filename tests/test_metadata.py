@@ -3,8 +3,8 @@ from datetime import date
 
 import pytest
 
-from wiki import revisions
-from wiki.metadata import FIELDS, LABELS, clean_measure, from_snapshot, snapshot
+from wiki.domain import revisions
+from wiki.domain.metadata import FIELDS, LABELS, clean_measure, from_snapshot, snapshot
 from wiki.models import ActionField, User
 
 pytestmark = pytest.mark.postgres

@@ -16,7 +16,7 @@ from wiki import mail
 from wiki.db import utcnow
 from wiki.models import ActionField, Comment, Measure, StatusReport, User
 from wiki.models.watching import Notification, Watch
-from wiki.notifications import mentioned
+from wiki.views.notifications import mentioned
 
 pytestmark = pytest.mark.postgres
 
@@ -363,7 +363,7 @@ def test_the_list_is_not_one_query_per_notification(as_user):
 
 def test_the_list_pages_and_forgets_nothing(as_user, monkeypatch):
     """Past one page, older notifications are one click away."""
-    monkeypatch.setattr("wiki.notifications.PER_PAGE", 2)
+    monkeypatch.setattr("wiki.views.notifications.PER_PAGE", 2)
     katrin, thomas = as_user("k.becker"), as_user("t.schmitz")
     watch(katrin, "M07")
     for number in range(3):

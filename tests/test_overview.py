@@ -5,10 +5,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import make_user
-from wiki import pagecache
-from wiki.metadata import clean_measure, from_snapshot
+from wiki.caching import pagecache
+from wiki.domain.metadata import clean_measure, from_snapshot
+from wiki.domain.revisions import save_measure
 from wiki.models import Measure
-from wiki.revisions import save_measure
 
 pytestmark = pytest.mark.postgres
 

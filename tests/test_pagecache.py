@@ -8,9 +8,9 @@ from bs4 import BeautifulSoup
 from playhouse.test_utils import count_queries
 
 from tests.conftest import PASSWORD, make_user
-from wiki import programme
 from wiki.backup import backup_to, restore_from
 from wiki.db import db, is_sqlite, open_database, utcnow
+from wiki.domain import programme
 from wiki.models import ChangeCounter, Comment, EditPresence, Measure, Page, User
 
 pytestmark = pytest.mark.postgres

@@ -11,8 +11,6 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import PASSWORD, make_user
-from wiki import search
-from wiki.auth import hash_password
 from wiki.db import db, utcnow
 from wiki.models import (
     AuditEntry,
@@ -28,7 +26,9 @@ from wiki.models import (
     StatusReport,
     User,
 )
-from wiki.privacy import mention_pattern, prune
+from wiki.views import search
+from wiki.views.auth import hash_password
+from wiki.views.privacy import mention_pattern, prune
 
 pytestmark = pytest.mark.postgres
 

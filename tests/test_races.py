@@ -10,8 +10,8 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from wiki import comments, measures, pages, reports
 from wiki.models import Comment, CommentVersion, Measure, Page, StatusReport
+from wiki.views import comments, measures, pages, reports
 
 pytestmark = pytest.mark.postgres
 

@@ -5,9 +5,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import make_user
-from wiki import pagecache
+from wiki.caching import pagecache
 from wiki.models import Measure, ReportVersion, Revision, StatusReport
-from wiki.reports import clean_report
+from wiki.views.reports import clean_report
 
 pytestmark = pytest.mark.postgres
 
@@ -350,7 +350,7 @@ def test_diff_needs_both_numbers(client, demo):
 
 def test_report_search_entry_follows_the_edit(client, demo, login):
     """The search index holds the edited text, not the old one."""
-    from wiki.search import find
+    from wiki.views.search import find
 
     login("editor")
     report = newest_m07()

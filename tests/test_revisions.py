@@ -4,8 +4,8 @@ from datetime import datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from wiki import revisions, search
-from wiki.metadata import clean_measure
+from wiki.domain import revisions
+from wiki.domain.metadata import clean_measure
 from wiki.models import (
     ActionField,
     Dependency,
@@ -16,6 +16,7 @@ from wiki.models import (
     Revision,
     User,
 )
+from wiki.views import search
 
 pytestmark = pytest.mark.postgres
 

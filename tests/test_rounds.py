@@ -9,11 +9,12 @@ from bs4 import BeautifulSoup
 from playhouse.test_utils import count_queries
 
 from tests.conftest import make_user
-from wiki import programme, rounds
 from wiki.cli import DEMO
+from wiki.domain import programme
+from wiki.domain.markdown import render
 from wiki.exchange import files
-from wiki.markdown import render
 from wiki.models import ActionField, Measure, ReportRound, StatusReport
+from wiki.views import rounds
 
 pytestmark = pytest.mark.postgres
 

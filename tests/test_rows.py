@@ -1,12 +1,12 @@
-"""Kept timeline and dependency rows (wiki.rows) are never stale: not in another worker, not in
-another language; kept re-plans of the history follow a new revision."""
+"""Kept timeline and dependency rows (wiki.caching.rows) are never stale: not in another worker,
+not in another language; kept re-plans of the history follow a new revision."""
 import datetime
 
 import pytest
 from bs4 import BeautifulSoup
 
-from wiki import revisions
-from wiki.metadata import clean_measure, from_snapshot
+from wiki.domain import revisions
+from wiki.domain.metadata import clean_measure, from_snapshot
 from wiki.models import Measure
 
 pytestmark = pytest.mark.postgres

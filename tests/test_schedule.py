@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from wiki.schedule import (
+from wiki.domain.schedule import (
     find_cycle,
     format_cycle,
     parse_date,

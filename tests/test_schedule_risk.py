@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wiki.schedule import Plan, assess, date_conflicts, find_cycle, forecast_end, is_delayed
+from wiki.domain.schedule import Plan, assess, date_conflicts, find_cycle, forecast_end, is_delayed
 
 TODAY = date(2026, 11, 24)
 
@@ -138,7 +138,7 @@ def test_accepted_prerequisite_sets_have_no_cycle(programme):
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
 def test_quarter_conversion_round_trips(day):
     """A day lies within its quarter, and a quarter's first and last day give it back."""
-    from wiki.schedule import parse_date, quarter_of
+    from wiki.domain.schedule import parse_date, quarter_of
 
     quarter = quarter_of(day)
     first, last = parse_date(quarter), parse_date(quarter, end=True)

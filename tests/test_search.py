@@ -2,7 +2,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from wiki import search
+from wiki.views import search
 
 pytestmark = pytest.mark.postgres
 

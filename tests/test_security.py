@@ -125,8 +125,8 @@ def test_feeds_escape_every_vector_structurally(client, demo, feed):
     from xml.etree import ElementTree
 
     from tests.xss_vectors import VECTORS
+    from wiki.domain.revisions import render, save_page
     from wiki.models import ActionField, Page, StatusReport, User
-    from wiki.revisions import render, save_page
 
     vector = " ".join(VECTORS[:8])
     with client.application.app_context():

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from bs4 import BeautifulSoup
 
-from wiki.timeline import LABEL_WIDTH, period, x_of
+from wiki.domain.timeline import LABEL_WIDTH, period, x_of
 
 pytestmark = pytest.mark.postgres
 
@@ -92,7 +92,7 @@ def test_dependency_graph_layers_and_risk_edges(demo, client):
 
 def test_graph_layers_follow_the_longest_path():
     """A measure sits one layer right of its latest prerequisite."""
-    from wiki.graph import layers
+    from wiki.domain.graph import layers
 
     assert layers(["A", "B", "C", "D"], {"B": ["A"], "C": ["A", "B"]}) == [["A", "D"], ["B"],
                                                                            ["C"]]

@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from playhouse.test_utils import count_queries
 
 from tests.conftest import make_user
-from wiki.markdown import render
+from wiki.domain.markdown import render
 from wiki.models import (
     ActionField,
     Comment,

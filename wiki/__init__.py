@@ -26,31 +26,25 @@ def create_app(test_config=None, instance_path=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
-    from wiki import (
+    from wiki import cli, db, errors, i18n, presentation, security, sso
+    from wiki.caching import fragments
+    from wiki.views import (
         admin,
         api,
         auth,
-        cli,
         comments,
-        db,
         editing,
         embed,
-        errors,
         feeds,
-        fragments,
         history,
-        i18n,
         measures,
         notifications,
         overview,
         pages,
-        presentation,
         privacy,
         reports,
         rounds,
         search,
-        security,
-        sso,
     )
 
     db.init_app(app)

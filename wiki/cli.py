@@ -113,8 +113,8 @@ def user_create(name, role, password_stdin, display_name):
 @with_appcontext
 def user_disable(name):
     """Disable a user and end all their sessions."""
-    from wiki.auth import disable_user
     from wiki.models import User
+    from wiki.views.auth import disable_user
 
     _connected()
     account = User.by_name(name)
@@ -126,8 +126,8 @@ def user_disable(name):
 
 def _create_user(username, role, password, name=""):
     """Create an active account with a hashed password."""
-    from wiki.auth import hash_password
     from wiki.models import User
+    from wiki.views.auth import hash_password
 
     with db.atomic():
         return User.create(username=username, role=role, name=name,
@@ -213,7 +213,7 @@ def restore(file, yes):
 @with_appcontext
 def reindex():
     """Rebuild the full-text search index from the stored content."""
-    from wiki import search
+    from wiki.views import search
 
     _connected()
     with db.atomic():

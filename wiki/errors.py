@@ -24,7 +24,7 @@ def init_app(app):
 def _error_page(error):
     """Render a plain error page for an HTTP error (under /api/: a JSON error)."""
     if request.path.startswith("/api/"):
-        from wiki.api import http_error
+        from wiki.views.api import http_error
 
         return http_error(error)
     code = getattr(error, "code", 500) or 500

@@ -9,9 +9,9 @@ from flask_babel import format_date, format_time, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from wiki.auth import can
+from wiki.domain.schedule import quarter_of
 from wiki.i18n import LANGUAGES
-from wiki.schedule import quarter_of
+from wiki.views.auth import can
 
 STATUS_LABELS = {
     "planned": _l("geplant"),
@@ -151,7 +151,7 @@ def stored_html(html, top=2):
     if shift:
         # nh3 serialises tags as <hN> or <hN attr…> and escapes text: this touches tags only.
         html = HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + shift, 6)}", html)
-    return Markup(html)  # noqa: S704 - sanitised by wiki.markdown.render when saved  # nosec B704
+    return Markup(html)  # noqa: S704 - sanitised by wiki.domain.markdown.render when saved  # nosec B704
 
 
 def main_navigation():

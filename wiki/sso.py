@@ -7,10 +7,10 @@ from flask import current_app, request, session
 from flask_login import current_user
 
 from wiki import audit
-from wiki.auth import end_session, start_session
 from wiki.db import db
 from wiki.models import User
 from wiki.models.accounts import ROLES
+from wiki.views.auth import end_session, start_session
 
 log = logging.getLogger(__name__)
 

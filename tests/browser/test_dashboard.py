@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from wiki import programme
+from wiki.domain import programme
 
 pytestmark = pytest.mark.browser
 

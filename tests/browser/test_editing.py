@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import USERS, make_live_app, serving
-from wiki import merge
+from wiki.domain import merge
 from wiki.models import Measure
 
 pytestmark = pytest.mark.browser

@@ -5,9 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, make_live_app, serving
-from wiki.auth import hash_password
 from wiki.db import db
 from wiki.models import User
+from wiki.views.auth import hash_password
 
 pytestmark = pytest.mark.browser
 

@@ -13,8 +13,8 @@ from bs4 import BeautifulSoup
 from tests.browser.conftest import PASSWORD, VIEWPORT, Recorder, serving
 from tests.xss_vectors import VECTORS
 from wiki import create_app
+from wiki.domain.revisions import save_page
 from wiki.models import Comment, ReportRound, StatusReport, User
-from wiki.revisions import save_page
 
 pytestmark = pytest.mark.browser
 
@@ -188,7 +188,7 @@ def vector_db(vector_server):
 
 def _type_vectors(app):
     """Send vectors through the forms: a page, a measure, a report, comments, a round, a user."""
-    from wiki.auth import hash_password
+    from wiki.views.auth import hash_password
 
     with app.app_context():
         User.create(username="admin", role="admin", name=short(40, 2),

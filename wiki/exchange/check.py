@@ -1,5 +1,5 @@
 """Checks across files: action fields, prerequisites and their cycles, users."""
-from wiki import schedule
+from wiki.domain import schedule
 from wiki.exchange.programme import ImportProblem
 
 

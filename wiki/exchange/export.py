@@ -3,7 +3,7 @@ from pathlib import Path
 
 import peewee
 
-from wiki import metadata
+from wiki.domain import metadata
 from wiki.exchange import files
 from wiki.exchange.read import PROJECTS_HEADING
 from wiki.models import (

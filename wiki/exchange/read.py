@@ -3,7 +3,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from wiki import metadata, schedule
+from wiki.domain import metadata, schedule
+from wiki.domain.markdown import MEASURE_CODE, slugify
+from wiki.domain.metadata import clean_choice, clean_date, clean_progress, clean_text
+from wiki.domain.revisions import normalise_body
 from wiki.exchange import files
 from wiki.exchange.programme import (
     LEITBILD_SLUG,
@@ -13,12 +16,9 @@ from wiki.exchange.programme import (
     Record,
     Version,
 )
-from wiki.markdown import MEASURE_CODE, slugify
-from wiki.metadata import clean_choice, clean_date, clean_progress, clean_text
 from wiki.models.accounts import ROLES
 from wiki.models.measures import STATUSES
 from wiki.models.reports import TRAFFIC_LIGHTS
-from wiki.revisions import normalise_body
 
 REVISION_KEYS = ("author", "date", "summary")
 STRATEGY_KEYS = ("title", "period_start", "period_end", *REVISION_KEYS, "history")

@@ -1,6 +1,6 @@
 """Writing a checked programme into an empty database, in one transaction."""
-from wiki import revisions, search
 from wiki.db import db
+from wiki.domain import revisions
 from wiki.exchange.programme import LEITBILD_SLUG
 from wiki.models import (
     ActionField,
@@ -12,6 +12,7 @@ from wiki.models import (
     Strategy,
     User,
 )
+from wiki.views import search
 
 REPORT_FIELDS = ("date", "period", "status", "traffic_light", "progress", "body")
 

@@ -18,12 +18,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from wiki import mail
-from wiki.auth import _to_login, htmx, require, safe_next
 from wiki.db import db, utcnow
-from wiki.feeds import get_field_or_404
-from wiki.measures import get_measure_or_404
 from wiki.models import ActionField, Measure, User
 from wiki.models.watching import Notification, Watch
+from wiki.views.auth import _to_login, htmx, require, safe_next
+from wiki.views.feeds import get_field_or_404
+from wiki.views.measures import get_measure_or_404
 
 # cli_group=None: the command is `fahrplan notify`, not `fahrplan notifications notify`.
 bp = Blueprint("notifications", __name__, cli_group=None)

@@ -6,13 +6,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wiki import metadata, pagecache, presentation, revisions, schedule
-from wiki.auth import require
+from wiki import presentation
+from wiki.caching import pagecache
 from wiki.db import db
-from wiki.measures import get_measure_or_404
-from wiki.merge import diff_words
+from wiki.domain import metadata, revisions, schedule
+from wiki.domain.merge import diff_words
 from wiki.models import ActionField, Dependency, Measure, Revision, User
-from wiki.pages import get_page_or_404
+from wiki.views.auth import require
+from wiki.views.measures import get_measure_or_404
+from wiki.views.pages import get_page_or_404
 
 bp = Blueprint("history", __name__)
 PER_PAGE = 50

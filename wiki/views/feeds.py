@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
-from wiki.measures import get_measure_or_404
 from wiki.models import ActionField, Comment, Measure, Page, Revision, StatusReport, Strategy
 from wiki.presentation import TRAFFIC_LIGHT_LABELS, show_quarter
+from wiki.views.measures import get_measure_or_404
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 KIND = "<any(reports, changes):kind>"

@@ -17,11 +17,11 @@ from flask import (
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from wiki import audit, programme, revisions, schedule
-from wiki.auth import require
+from wiki import audit
 from wiki.db import db
+from wiki.domain import programme, revisions, schedule
+from wiki.domain.markdown import WIKI_LINK
 from wiki.exchange.read import PROJECTS_HEADING, PROJECTS_LINE
-from wiki.markdown import WIKI_LINK
 from wiki.models import ReportRound, StatusReport, Strategy
 from wiki.presentation import (
     OBLIGATION_LABELS,
@@ -30,6 +30,7 @@ from wiki.presentation import (
     show_date,
     show_quarter,
 )
+from wiki.views.auth import require
 
 bp = Blueprint("rounds", __name__, url_prefix="/reports")
 

@@ -21,7 +21,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
-from wiki import programme
+from wiki.domain import programme
 from wiki.models import ChangeCounter
 
 # Stands for the request's CSRF token in a kept page.

@@ -6,14 +6,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from wiki import editing, merge, metadata, notifications, programme, revisions, schedule, search
-from wiki.auth import require
 from wiki.db import db, utcnow
-from wiki.measures import get_measure_or_404
+from wiki.domain import merge, metadata, programme, revisions, schedule
 from wiki.models import ReportVersion, StatusReport
 from wiki.models.measures import STATUSES
 from wiki.models.reports import TRAFFIC_LIGHTS
 from wiki.presentation import STATUS_LABELS, TRAFFIC_LIGHT_LABELS
+from wiki.views import editing, notifications, search
+from wiki.views.auth import require
+from wiki.views.measures import get_measure_or_404
 
 bp = Blueprint("reports", __name__, url_prefix="/measures/<code>/reports")
 

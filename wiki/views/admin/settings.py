@@ -6,10 +6,11 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from wiki import audit, config, schedule
-from wiki.admin import bp, first_error
+from wiki import audit, config
 from wiki.db import db
+from wiki.domain import schedule
 from wiki.models import Strategy
+from wiki.views.admin import bp, first_error
 
 # The form's fields in the order it shows them: the first one with an error gets the focus.
 STRATEGY_FORM = ("title", "period_start", "period_end")

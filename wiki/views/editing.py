@@ -5,11 +5,11 @@ from datetime import date
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from wiki import merge, metadata, revisions
-from wiki.auth import require
 from wiki.db import db
-from wiki.markdown import MEASURE_CODE, WIKI_LINK
+from wiki.domain import merge, metadata, revisions
+from wiki.domain.markdown import MEASURE_CODE, WIKI_LINK
 from wiki.models import EditPresence, Page, PageAlias, Revision
+from wiki.views.auth import require
 
 bp = Blueprint("editing", __name__)
 

@@ -2,11 +2,11 @@
 
 At 1,000 measures each row cost 0.1–0.3 ms to render (macros, translations, dates, URLs), most of
 a timeline's time. Each row is rendered once per distinct content and kept, as the cards are
-(wiki.fragments): its key holds every value it shows, plus language, URL root and the reader's
-rights, so a changed measure gets a new row in every worker and no row is ever stale. They
+(wiki.caching.fragments): its key holds every value it shows, plus language, URL root and the
+reader's rights, so a changed measure gets a new row in every worker and no row is ever stale. They
 share the cards' store.
 """
-from wiki import fragments
+from wiki.caching import fragments
 
 TEMPLATE = "overview/_rows.html"
 

@@ -83,7 +83,7 @@ def require(action):
 def _to_login():
     """Send an anonymous visitor to the login page; a posted form comes back with its text."""
     if request.path.startswith("/api/"):  # a program gets a JSON 401, not a login form
-        from wiki.api import login_required
+        from wiki.views.api import login_required
 
         return login_required()
     if request.method == "POST":

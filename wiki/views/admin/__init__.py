@@ -3,9 +3,9 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from wiki import audit
-from wiki.auth import require
 from wiki.models import AuditEntry, ReportRound
 from wiki.models.accounts import ROLES
+from wiki.views.auth import require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -97,4 +97,4 @@ def audit_log():
 
 
 # The views of each part register themselves on bp.
-from wiki.admin import fields, settings, users  # noqa: E402, F401
+from wiki.views.admin import fields, settings, users  # noqa: E402, F401

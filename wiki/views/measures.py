@@ -4,8 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wiki import editing, metadata, pagecache, programme, revisions, schedule
-from wiki.auth import require
+from wiki.caching import pagecache
+from wiki.domain import metadata, programme, revisions, schedule
 from wiki.models import (
     ActionField,
     Comment,
@@ -18,6 +18,8 @@ from wiki.models import (
 )
 from wiki.models.measures import OBLIGATIONS, STATUSES
 from wiki.presentation import OBLIGATION_LABELS, STATUS_LABELS
+from wiki.views import editing
+from wiki.views.auth import require
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 

@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
-from wiki import dashboard, programme
-from wiki.auth import htmx
-from wiki.feeds import get_field_or_404
+from wiki.domain import dashboard, programme
 from wiki.models import Measure, ReportRound, Strategy
 from wiki.presentation import STATUS_LABELS, show_date, show_quarter
+from wiki.views.auth import htmx
+from wiki.views.feeds import get_field_or_404
 
 bp = Blueprint("embed", __name__)
 

@@ -1,8 +1,8 @@
 """The typed metadata of a measure: its fields, German labels, cleaning and revision snapshot."""
 from datetime import date
 
-from wiki import schedule
-from wiki.markdown import MEASURE_CODE
+from wiki.domain import schedule
+from wiki.domain.markdown import MEASURE_CODE
 from wiki.models.measures import OBLIGATIONS, STATUSES
 
 LABELS = {

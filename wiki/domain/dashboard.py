@@ -5,11 +5,11 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from wiki import rounds
-from wiki.asof import end_of_day_utc
+from wiki.domain.asof import end_of_day_utc
+from wiki.domain.schedule import CLOSED, quarter_end
 from wiki.models import Comment, ReportRound, Revision, StatusReport
 from wiki.models.measures import STATUSES
-from wiki.schedule import CLOSED, quarter_end
+from wiki.views import rounds
 
 LATEST = 5  # reports and comments the start page lists
 BAR_WIDTH = 160  # px of an action field's status bar
@@ -158,7 +158,7 @@ def milestones(measures, all_rounds=()):
     found = []
     for measure in measures:
         days = (("start", measure.planned_start), ("end", measure.planned_end),
-                # a measure rebuilt for a past day (wiki.asof) carries no deadline
+                # a measure rebuilt for a past day (wiki.domain.asof) carries no deadline
                 ("deadline", getattr(measure, "legal_deadline", None)))
         found += [Milestone(day, kind, measure=measure) for kind, day in days if day]
     found += [Milestone(r.due_date, "due", round=r) for r in all_rounds]

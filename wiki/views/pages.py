@@ -6,11 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wiki import editing, pagecache, revisions
-from wiki.auth import require
+from wiki.caching import pagecache
 from wiki.db import db
-from wiki.markdown import MEASURE_CODE, WIKI_LINK
+from wiki.domain import revisions
+from wiki.domain.markdown import MEASURE_CODE, WIKI_LINK
 from wiki.models import EditPresence, Measure, Page, PageAlias, PageLink
+from wiki.views import editing
+from wiki.views.auth import require
 
 bp = Blueprint("pages", __name__, url_prefix="/pages")
 TITLE_LIMIT = 300

@@ -8,9 +8,9 @@ from flask import Blueprint, Response, abort, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from wiki import openapi, pagecache, programme, rounds, schedule
+from wiki.caching import pagecache
+from wiki.domain import programme, schedule
 from wiki.errors import MESSAGES
-from wiki.measures import get_measure_or_404
 from wiki.models import (
     ActionField,
     Comment,
@@ -23,7 +23,15 @@ from wiki.models import (
 )
 from wiki.models.measures import OBLIGATIONS, STATUSES
 from wiki.models.reports import TRAFFIC_LIGHTS
-from wiki.openapi import (
+from wiki.presentation import (
+    OBLIGATION_HINTS,
+    OBLIGATION_LABELS,
+    STATUS_LABELS,
+    TRAFFIC_LIGHT_LABELS,
+)
+from wiki.views import rounds
+from wiki.views.api import openapi
+from wiki.views.api.openapi import (
     DERIVED,
     MEANINGS,
     as_entry,
@@ -34,12 +42,7 @@ from wiki.openapi import (
     day,
     moment,
 )
-from wiki.presentation import (
-    OBLIGATION_HINTS,
-    OBLIGATION_LABELS,
-    STATUS_LABELS,
-    TRAFFIC_LIGHT_LABELS,
-)
+from wiki.views.measures import get_measure_or_404
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -90,7 +93,7 @@ def http_error(error):
 
 
 def login_required():
-    """Answer an anonymous request with 401 when reading needs a login (wiki.auth asks for this)."""
+    """Answer an anonymous request with 401 when reading needs a login (auth asks for this)."""
     return error_response(401, _("Bitte melden Sie sich an: Lesen ist nur nach der Anmeldung "
                                  "erlaubt."), login=url_for("auth.login"))
 

@@ -21,9 +21,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 
-from wiki import audit, models, revisions, search
-from wiki.auth import require
+from wiki import audit, models
 from wiki.db import db, is_sqlite, utcnow
+from wiki.domain import revisions
 from wiki.models import (
     ActionField,
     Comment,
@@ -40,6 +40,8 @@ from wiki.models import (
     User,
 )
 from wiki.models.accounts import token_hash
+from wiki.views import search
+from wiki.views.auth import require
 
 # cli_group=None: the command is `fahrplan prune`, not `fahrplan privacy prune`.
 bp = Blueprint("privacy", __name__, cli_group=None)

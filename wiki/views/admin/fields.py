@@ -6,10 +6,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from wiki import audit, revisions
-from wiki.admin import bp, first_error
+from wiki import audit
 from wiki.db import db
+from wiki.domain import revisions
 from wiki.models import ActionField, Measure
+from wiki.views.admin import bp, first_error
 
 FIELD_CODE = re.compile(r"^HF\d{1,3}$")
 # The form's fields in the order it shows them: the first one with an error gets the focus.

@@ -3,11 +3,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wiki import audit, merge, notifications, revisions, search
-from wiki.auth import can, htmx, require
+from wiki import audit
 from wiki.db import db, utcnow
-from wiki.measures import get_measure_or_404
+from wiki.domain import merge, revisions
 from wiki.models import Comment, CommentVersion, Measure, StatusReport
+from wiki.views import notifications, search
+from wiki.views.auth import can, htmx, require
+from wiki.views.measures import get_measure_or_404
 
 bp = Blueprint("comments", __name__)
 

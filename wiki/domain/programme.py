@@ -4,9 +4,9 @@ import datetime
 from flask import current_app, request
 from flask_babel import gettext as _
 
-from wiki.asof import end_of_day_utc, measures_as_of
+from wiki.domain.asof import end_of_day_utc, measures_as_of
+from wiki.domain.schedule import CLOSED, Plan, assess
 from wiki.models import ActionField, Comment, Dependency, Measure, StatusReport
-from wiki.schedule import CLOSED, Plan, assess
 
 
 def today():
