@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/generate.py URL --measures 1000   (see bench/README.
 URL is a SQLite URL (sqlite:////tmp/x.db) or a PostgreSQL URL of an empty database. With
 --measures 14 the demo programme is imported instead. Bodies are rendered by the app's own
 renderer and link extraction (wiki.domain.revisions._render_with_links), the search index is
-built by the app's own wiki.views.search.rebuild, metadata snapshots have metadata.from_snapshot's
+built by the app's own wiki.domain.search.rebuild, metadata snapshots have metadata.from_snapshot's
 shape; only the rows are written in bulk (insert_many in one transaction) instead of one request
 each. At the end a sample of stored rows is compared with what the app computes from the database.
 """
@@ -25,7 +25,7 @@ import peewee  # noqa: E402
 
 from wiki import create_app  # noqa: E402
 from wiki.db import db, is_sqlite, migrate  # noqa: E402
-from wiki.domain import markdown, metadata, revisions
+from wiki.domain import markdown, metadata, revisions, search
 from wiki.models import (  # noqa: E402
     ActionField,
     Comment,
@@ -41,8 +41,7 @@ from wiki.models import (  # noqa: E402
     Strategy,
     User,
 )
-from wiki.views import search
-from wiki.views.auth import hash_password  # noqa: E402
+from wiki.security import hash_password  # noqa: E402
 from wiki.views.reports import MEASURE_SUMMARY  # noqa: E402
 
 FIELDS, PREREQUISITES, LONG_HISTORY = 50, 2_000, 500

@@ -7,8 +7,9 @@ from flask import Blueprint
 
 from tests.conftest import PASSWORD, make_user
 from wiki import create_app
+from wiki.domain.accounts import disable_user
 from wiki.models import LoginFailure, Session, User
-from wiki.views.auth import can, disable_user, require, safe_next
+from wiki.security import can, require, safe_next
 
 pytestmark = pytest.mark.postgres
 
@@ -343,7 +344,7 @@ def test_password_hash_is_strong_scrypt_that_fits_a_small_worker():
     """New hashes use an OWASP-minimum scrypt setting needing at most 8 MiB, and verify."""
     from werkzeug.security import check_password_hash
 
-    from wiki.views.auth import hash_password
+    from wiki.security import hash_password
 
     hashed = hash_password(PASSWORD)
     method, n, r, p = hashed.split("$", 1)[0].split(":")

@@ -12,7 +12,7 @@ from tests.conftest import PASSWORD, make_user
 from tests.test_views import add_measure
 from tests.xss_vectors import VECTORS
 from wiki import create_app
-from wiki.domain import metadata
+from wiki.domain import metadata, search
 from wiki.models import (
     ActionField,
     Comment,
@@ -22,7 +22,6 @@ from wiki.models import (
     StatusReport,
     User,
 )
-from wiki.views import search
 
 pytestmark = pytest.mark.postgres
 

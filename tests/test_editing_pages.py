@@ -183,7 +183,7 @@ def test_page_view_and_list_offer_editing(client, editor):
 
 def test_conflict_diff_is_condensed_around_the_changes():
     """Long unchanged text in the conflict page's diff is cut to the context of each change."""
-    from wiki.views.editing import condense
+    from wiki.domain.editing import condense
 
     ops = [("=", "a" * 500), ("+", "X"), ("=", "b" * 500)]
     assert condense(ops) == [("=", "… " + "a" * 120), ("+", "X"), ("=", "b" * 120 + " …")]

@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 
 from wiki import exchange
 from wiki.cli import DEMO
+from wiki.domain import search
 from wiki.exchange import files
 from wiki.models import (
     MODELS,
@@ -25,7 +26,6 @@ from wiki.models import (
     Strategy,
     User,
 )
-from wiki.views import search
 
 pytestmark = pytest.mark.postgres
 

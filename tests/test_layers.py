@@ -32,7 +32,7 @@ def module_name(path):
 
 def layer(name):
     """Return the layer a module of the package belongs to."""
-    if name == "wiki":
+    if name in ("wiki", "wiki.__main__"):
         return "factory"
     if name in BASE:
         return "base"

@@ -14,9 +14,9 @@ from werkzeug.security import generate_password_hash
 from tests.conftest import PASSWORD, make_user
 from wiki import mail
 from wiki.db import utcnow
+from wiki.domain.notifications import mentioned
 from wiki.models import ActionField, Comment, Measure, StatusReport, User
 from wiki.models.watching import Notification, Watch
-from wiki.views.notifications import mentioned
 
 pytestmark = pytest.mark.postgres
 

@@ -12,6 +12,8 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import PASSWORD, make_user
 from wiki.db import db, utcnow
+from wiki.domain import search
+from wiki.domain.privacy import mention_pattern, prune
 from wiki.models import (
     AuditEntry,
     Comment,
@@ -26,9 +28,7 @@ from wiki.models import (
     StatusReport,
     User,
 )
-from wiki.views import search
-from wiki.views.auth import hash_password
-from wiki.views.privacy import mention_pattern, prune
+from wiki.security import hash_password
 
 pytestmark = pytest.mark.postgres
 

@@ -350,7 +350,7 @@ def test_diff_needs_both_numbers(client, demo):
 
 def test_report_search_entry_follows_the_edit(client, demo, login):
     """The search index holds the edited text, not the old one."""
-    from wiki.views.search import find
+    from wiki.domain.search import find
 
     login("editor")
     report = newest_m07()

@@ -4,7 +4,7 @@ from datetime import datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from wiki.domain import revisions
+from wiki.domain import revisions, search
 from wiki.domain.metadata import clean_measure
 from wiki.models import (
     ActionField,
@@ -16,7 +16,6 @@ from wiki.models import (
     Revision,
     User,
 )
-from wiki.views import search
 
 pytestmark = pytest.mark.postgres
 

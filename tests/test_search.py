@@ -2,7 +2,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from wiki.views import search
+from wiki.domain import search
 
 pytestmark = pytest.mark.postgres
 

@@ -4,8 +4,8 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import PASSWORD, make_user
 from wiki import create_app
+from wiki.domain.accounts import disable_user
 from wiki.models import AuditEntry, Session, User
-from wiki.views.auth import disable_user
 
 pytestmark = pytest.mark.postgres
 

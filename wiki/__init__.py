@@ -49,8 +49,8 @@ def create_app(test_config=None, instance_path=None):
 
     db.init_app(app)
     security.init_app(app)
-    sso.init_app(app)  # before auth: a proxy-signed-on user counts as logged in for every check
-    auth.init_app(app)
+    sso.init_app(app)  # before the login check: a proxy-signed-on user counts as logged in
+    security.init_login(app)
     i18n.init_app(app)
     presentation.init_app(app)
     fragments.init_app(app)

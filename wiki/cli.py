@@ -1,27 +1,27 @@
-"""The `fahrplan` command: init, demo, user, import, export, backup, restore (and run)."""
+"""The `fahrplan` commands: init, demo, user, import, export, backup, restore, notify, prune."""
 import os
 import secrets
 import sys
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
-from wiki import create_app
+from wiki import exchange, mail
+from wiki.backup import BackupError, backup_to, restore_from
 from wiki.db import db, migrate
+from wiki.domain import privacy, search
+from wiki.domain.accounts import disable_user
+from wiki.models import ChangeCounter, Measure, User
+from wiki.security import hash_password
 
 DEMO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo")
-
-
-@click.group(cls=FlaskGroup, create_app=create_app)
-def main():
-    """Fahrplan: strategy programme wiki-tracker."""
 
 
 def init_app(app):
     """Register the commands with the app (for `flask --app wiki …`)."""
     for command in (init, demo, user, import_command, export_command, backup, restore,
-                    reindex):
+                    reindex, notify, prune):
         app.cli.add_command(command)
 
 
@@ -34,7 +34,6 @@ def _connected():
 @with_appcontext
 def init():
     """Create the database or apply pending migrations."""
-    from wiki.models import ChangeCounter
 
     _connected()
     applied = migrate()
@@ -47,8 +46,6 @@ def init():
 @with_appcontext
 def demo(if_empty):
     """Load the demo strategy (Bergisch Gladbach) and create an admin account."""
-    from wiki import exchange
-    from wiki.models import Measure, User
 
     _connected()
     migrate()
@@ -95,7 +92,6 @@ def user():
 @with_appcontext
 def user_create(name, role, password_stdin, display_name):
     """Create a user; print the generated password unless one comes on stdin."""
-    from wiki.models import User
 
     _connected()
     if User.by_name(name) is not None:
@@ -113,8 +109,6 @@ def user_create(name, role, password_stdin, display_name):
 @with_appcontext
 def user_disable(name):
     """Disable a user and end all their sessions."""
-    from wiki.models import User
-    from wiki.views.auth import disable_user
 
     _connected()
     account = User.by_name(name)
@@ -126,8 +120,6 @@ def user_disable(name):
 
 def _create_user(username, role, password, name=""):
     """Create an active account with a hashed password."""
-    from wiki.models import User
-    from wiki.views.auth import hash_password
 
     with db.atomic():
         return User.create(username=username, role=role, name=name,
@@ -147,7 +139,6 @@ def _fail_on_errors(errors):
 @with_appcontext
 def import_command(folder):
     """Import a programme from a folder in the exchange format (all or nothing)."""
-    from wiki import exchange
 
     _connected()
     migrate()
@@ -160,7 +151,6 @@ def import_command(folder):
 @with_appcontext
 def export_command(folder):
     """Export the programme to a folder in the exchange format."""
-    from wiki import exchange
 
     _connected()
     try:
@@ -177,7 +167,6 @@ def export_command(folder):
 @with_appcontext
 def backup(file):
     """Write an online, consistent, verified copy of the database to FILE."""
-    from wiki.backup import BackupError, backup_to
 
     _connected()
     try:
@@ -193,7 +182,6 @@ def backup(file):
 @with_appcontext
 def restore(file, yes):
     """Replace the database's content with a backup from `fahrplan backup`, then migrate."""
-    from wiki.backup import BackupError, restore_from
 
     if not yes:
         click.confirm("Der gesamte Inhalt der Datenbank wird durch die Sicherung ersetzt. "
@@ -213,9 +201,35 @@ def restore(file, yes):
 @with_appcontext
 def reindex():
     """Rebuild the full-text search index from the stored content."""
-    from wiki.views import search
 
     _connected()
     with db.atomic():
         count = search.rebuild()
     click.echo(f"Suchindex neu aufgebaut: {count} Einträge.")
+
+
+@click.command("notify")
+@click.option("--quiet", is_flag=True, help="Nur Fehler ausgeben.")
+@with_appcontext
+def notify(quiet):
+    """Send the pending notification e-mails (single ones or a digest); run it from cron."""
+    _connected()
+    try:
+        result = mail.send_pending()
+    except mail.SetupError as error:
+        raise click.ClickException(str(error)) from None
+    if not quiet:
+        click.echo(result.summary())
+    if result.failed:
+        raise SystemExit(1)
+
+
+@click.command("prune")
+@with_appcontext
+def prune():
+    """Delete expired sessions, failed logins and edit presence (e.g. nightly from cron)."""
+    _connected()
+    counts = privacy.prune()
+    click.echo(f"Gelöscht: {counts['sessions']} abgelaufene Sitzung(en), "
+               f"{counts['login_failures']} alte Fehlanmeldung(en), "
+               f"{counts['edit_presence']} alte Bearbeitungshinweis(e).")

@@ -1,12 +1,14 @@
 """The database: one proxy, bound in create_app, one connection per request, numbered migrations."""
 import json
 import os
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 import peewee
 from playhouse.db_url import connect
 from playhouse.pool import PooledSqliteDatabase
+from werkzeug.exceptions import NotFound
 
 db = peewee.DatabaseProxy()
 
@@ -21,12 +23,24 @@ SQLITE_PRAGMAS = {
 }
 
 
+def found(row):
+    """Return a looked-up row, or raise 404 (werkzeug's NotFound) when there is none."""
+    if row is None:
+        raise NotFound
+    return row
+
+
 class BaseModel(peewee.Model):
     """Base of every model: bound to the proxy, snake_case table names."""
 
     class Meta:
         database = db
         legacy_table_names = False
+
+    @classmethod
+    def get_or_404(cls, *query, **filters):
+        """Return the row matching the query, or raise 404."""
+        return found(cls.get_or_none(*query, **filters))
 
 
 class JSONField(peewee.TextField):
@@ -77,6 +91,20 @@ def disconnect():
 def is_sqlite():
     """Tell whether the bound database is SQLite."""
     return isinstance(db.obj, peewee.SqliteDatabase)
+
+
+@contextmanager
+def erasing():
+    """Overwrite what the block deletes or changes in the SQLite file, not only unlink it.
+
+    For pseudonymising a person: secure_delete zeroes freed pages, and the write-ahead log,
+    which still holds the old page copies, is emptied afterwards (best effort).
+    """
+    if is_sqlite():
+        db.execute_sql("PRAGMA secure_delete = ON")
+    yield
+    if is_sqlite():
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def migrate(target=None):

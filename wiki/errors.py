@@ -1,5 +1,8 @@
-"""Error pages in German; a refused form (expired token) comes back with everything typed."""
-from flask import render_template, request
+"""Error pages in German (JSON under /api/); a refused form comes back with everything typed."""
+import json
+
+from flask import Response, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
@@ -13,6 +16,10 @@ MESSAGES = {
     500: _l("Ein interner Fehler ist aufgetreten."),
 }
 
+ERROR_CODES = {400: "invalid_parameter", 401: "login_required", 403: "forbidden",
+               404: "not_found", 405: "method_not_allowed", 409: "conflict",
+               429: "too_many_requests", 500: "server_error"}
+
 
 def init_app(app):
     """Register the error pages."""
@@ -24,8 +31,6 @@ def init_app(app):
 def _error_page(error):
     """Render a plain error page for an HTTP error (under /api/: a JSON error)."""
     if request.path.startswith("/api/"):
-        from wiki.views.api import http_error
-
         return http_error(error)
     code = getattr(error, "code", 500) or 500
     return render_template("errors/error.html", code=code, message=MESSAGES.get(code)), code
@@ -35,3 +40,32 @@ def _csrf_error(error):
     """Show the refused form again, filled with what was sent, so that nothing typed is lost."""
     fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
     return render_template("errors/csrf.html", fields=fields, action=request.full_path), 400
+
+
+def error_response(status, message, **details):
+    """Return a JSON error: the HTTP status, an English code, a German message and details."""
+    return json_response({"error": {"status": status, "code": ERROR_CODES.get(status, "error"),
+                                    "message": str(message), **details}}, status)
+
+
+def http_error(error):
+    """Answer an HTTP error under /api/ as JSON instead of a page."""
+    status = getattr(error, "code", 500) or 500
+    response = error_response(status, MESSAGES.get(status, MESSAGES[500]))
+    if getattr(error, "valid_methods", None):  # a 405 must say what is allowed
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    return response
+
+
+def login_required():
+    """Answer an anonymous API request with 401 when reading needs a login."""
+    return error_response(401, _("Bitte melden Sie sich an: Lesen ist nur nach der Anmeldung "
+                                 "erlaubt."), login=url_for("auth.login"))
+
+def json_response(data, status=200, filename=None):
+    """Return data as a UTF-8 JSON response; with a filename, as a download."""
+    response = Response(json.dumps(data, ensure_ascii=False, indent=2 if filename else None),
+                        status=status, mimetype="application/json")
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

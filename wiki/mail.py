@@ -1,24 +1,16 @@
-"""E-mail about notifications: what they say, single mails or a digest, sent over SMTP."""
+"""Sending notifications by e-mail over SMTP, single mails or a digest (`fahrplan notify`)."""
 import smtplib
 import ssl
-import textwrap
 from contextlib import contextmanager
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from itertools import groupby
 
-from flask import current_app, url_for
-from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
-from markupsafe import Markup
+from flask import current_app
+from flask_babel import force_locale
 
 from wiki.db import db, utcnow
+from wiki.domain.notifications import digest, single
 from wiki.models.watching import Notification
-from wiki.presentation import STATUS_LABELS, TRAFFIC_LIGHT_LABELS, show_datetime, show_quarter
-
-EXCERPT = 200  # characters of a comment or report in the list and in a digest
-MAIL_EXCERPT = 800  # … and in a single e-mail
 
 
 class SetupError(Exception):
@@ -44,120 +36,6 @@ class Result:
         return (f"{self.mails} E-Mail(s) mit {self.sent} Benachrichtigung(en) versandt, "
                 f"{self.skipped} ohne E-Mail erledigt, {self.failed} noch offen (SMTP-Fehler), "
                 f"{self.deleted} alte gelöscht.")
-
-
-# What a notification says, in the app and in e-mails.
-
-def headline(notification):
-    """Return the sentence saying what a notification is about (no author once it is gone)."""
-    measure = f"{notification.measure.code} {notification.measure.title}"
-    if not notification.visible:
-        if notification.kind == "mention":
-            return _("Sie wurden in einem Kommentar zu %(measure)s erwähnt.", measure=measure)
-        return _("Neuer Kommentar zu %(measure)s.", measure=measure)
-    name = notification.actor.display_name if notification.actor else _("Unbekannt")
-    if notification.kind == "report":
-        return _("%(name)s hat einen Sachstandsbericht für das %(period)s zu %(measure)s "
-                 "geschrieben.", name=name, period=show_quarter(notification.report.period),
-                 measure=measure)
-    if notification.kind == "mention":
-        return _("%(name)s hat Sie in einem Kommentar zu %(measure)s erwähnt.", name=name,
-                 measure=measure)
-    return _("%(name)s hat %(measure)s kommentiert.", name=name, measure=measure)
-
-
-def excerpt(notification, limit=EXCERPT):
-    """Return the start of the comment's or report's text, None once the comment is not shown."""
-    if not notification.visible:
-        return None
-    html = notification.comment.html if notification.comment_id else notification.report.html
-    text = plain_text(html)
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
-
-
-def plain_text(html):
-    """Return the text of stored HTML, tags removed and whitespace collapsed."""
-    return Markup(html or "").striptags()  # noqa: S704 - read as text, never shown as HTML  # nosec B704
-
-
-def target_url(notification, **options):
-    """Return the URL of what a notification is about: the report or comment on its measure."""
-    if notification.kind == "report":
-        anchor = f"report-{notification.report_id}"
-    else:
-        anchor = f"comment-{notification.comment_id}" if notification.visible else "comments"
-    return url_for("measures.view", code=notification.measure.code, _anchor=anchor, **options)
-
-
-# Composing e-mails.
-
-def single(notification):
-    """Return the e-mail of one notification."""
-    user, measure = notification.user, notification.measure
-    name = f"{measure.code} {measure.title}"
-    if notification.kind == "report":
-        report = notification.report
-        subject = _("Neuer Sachstandsbericht zu %(measure)s", measure=name)
-        facts = _("Status: %(status)s, Ampel: %(light)s, Fortschritt: %(progress)d %%",
-                  status=STATUS_LABELS.get(report.status, report.status),
-                  light=TRAFFIC_LIGHT_LABELS.get(report.traffic_light, report.traffic_light),
-                  progress=report.progress)
-        link = _("Zum Bericht: %(url)s", url=target_url(notification, _external=True))
-    else:
-        subject = (_("Sie wurden erwähnt: %(measure)s", measure=name)
-                   if notification.kind == "mention"
-                   else _("Neuer Kommentar zu %(measure)s", measure=name))
-        facts = None
-        link = _("Zum Kommentar: %(url)s", url=target_url(notification, _external=True))
-    text = excerpt(notification, MAIL_EXCERPT)
-    lines = [headline(notification), show_datetime(notification.created)]
-    if facts:
-        lines.append(facts)
-    lines += ["", *textwrap.wrap(text or "", 72, initial_indent="    ",
-                                 subsequent_indent="    "), "", link]
-    if notification.kind == "mention":
-        reason = _("Sie erhalten diese E-Mail, weil Sie in einem Kommentar erwähnt wurden.")
-    else:
-        reason = _("Sie erhalten diese E-Mail, weil Sie %(measure)s oder sein Handlungsfeld "
-                   "beobachten.", measure=measure.code)
-    return _message(user, subject, lines, reason)
-
-
-def digest(user, notifications):
-    """Return one e-mail that lists several notifications, oldest first."""
-    count = len(notifications)
-    subject = ngettext("%(num)d neue Benachrichtigung", "%(num)d neue Benachrichtigungen", count)
-    lines = [ngettext("im Fahrplan gibt es %(num)d neue Benachrichtigung für Sie:",
-                      "im Fahrplan gibt es %(num)d neue Benachrichtigungen für Sie:", count)]
-    for number, notification in enumerate(notifications, 1):
-        lines += ["", f"{number}. {headline(notification)} ({show_datetime(notification.created)})"]
-        text = excerpt(notification)
-        if text:
-            lines += textwrap.wrap(f"„{text}“", 72, initial_indent="   ",
-                                   subsequent_indent="   ")
-        lines.append(f"   {target_url(notification, _external=True)}")
-    reason = _("Sie erhalten diese E-Mail, weil Sie Maßnahmen oder Handlungsfelder beobachten "
-               "oder erwähnt wurden. Ab %(num)d Benachrichtigungen kommt eine Sammel-E-Mail.",
-               num=current_app.config["MAIL_DIGEST_AFTER"] + 1)
-    return _message(user, subject, lines, reason)
-
-
-def _message(user, subject, lines, reason):
-    """Return a plain-text e-mail to a user: greeting, lines, why it came, where to change it."""
-    sender = current_app.config["MAIL_FROM"]
-    message = EmailMessage()
-    message["Subject"] = f"[Fahrplan] {subject}"
-    message["From"] = sender
-    message["To"] = formataddr((user.display_name, user.email))
-    message["Date"] = formatdate(localtime=True)
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"  # never ask DNS for one
-    message["Message-ID"] = make_msgid(domain=domain)
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
-    footer = _("Ihre Benachrichtigungen und was Sie beobachten: %(url)s",
-               url=url_for("notifications.index", _external=True))
-    greeting = _("Guten Tag %(name)s,", name=user.display_name)
-    message.set_content("\n".join([greeting, "", *lines, "", "-- ", reason, footer]) + "\n")
-    return message
 
 
 @contextmanager

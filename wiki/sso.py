@@ -10,7 +10,7 @@ from wiki import audit
 from wiki.db import db
 from wiki.models import User
 from wiki.models.accounts import ROLES
-from wiki.views.auth import end_session, start_session
+from wiki.security import end_session, start_session
 
 log = logging.getLogger(__name__)
 

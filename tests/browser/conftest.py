@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 from wiki import create_app
 from wiki.db import db, migrate
 from wiki.models import User
-from wiki.views.auth import hash_password
+from wiki.security import hash_password
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the networking flags Chromium keeps calling home, which this closed network refuses.

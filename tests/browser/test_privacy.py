@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import PASSWORD, make_live_app, serving
 from wiki.db import db
 from wiki.models import User
-from wiki.views.auth import hash_password
+from wiki.security import hash_password
 
 pytestmark = pytest.mark.browser
 

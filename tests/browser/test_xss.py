@@ -188,7 +188,7 @@ def vector_db(vector_server):
 
 def _type_vectors(app):
     """Send vectors through the forms: a page, a measure, a report, comments, a round, a user."""
-    from wiki.views.auth import hash_password
+    from wiki.security import hash_password
 
     with app.app_context():
         User.create(username="admin", role="admin", name=short(40, 2),

@@ -14,7 +14,7 @@ from flask import g, get_template_attribute, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from wiki.views.auth import can
+from wiki.security import can
 
 # Bytes of fragments kept per worker process: at 1,000 measures today's overviews keep about
 # 9,000 fragments, 2.3 MB packed (17 MB as Python strings with their keys). When full, all are

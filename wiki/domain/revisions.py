@@ -5,9 +5,8 @@ from urllib.parse import urlencode
 import peewee
 
 from wiki.db import db, is_sqlite, utcnow
-from wiki.domain import markdown, metadata
+from wiki.domain import markdown, metadata, search
 from wiki.models import ActionField, Dependency, Measure, Page, PageAlias, PageLink, Revision, User
-from wiki.views import search
 
 # The measure columns that take their value from the cleaned metadata as they are.
 PLAIN_FIELDS = ("obligation", "status", "owner", "planned_start", "planned_end", "actual_start",

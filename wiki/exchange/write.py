@@ -1,6 +1,6 @@
 """Writing a checked programme into an empty database, in one transaction."""
 from wiki.db import db
-from wiki.domain import revisions
+from wiki.domain import revisions, search
 from wiki.exchange.programme import LEITBILD_SLUG
 from wiki.models import (
     ActionField,
@@ -12,7 +12,6 @@ from wiki.models import (
     Strategy,
     User,
 )
-from wiki.views import search
 
 REPORT_FIELDS = ("date", "period", "status", "traffic_light", "progress", "body")
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import peewee
 
-from wiki.db import BaseModel, JSONField, is_sqlite, utcnow
+from wiki.db import BaseModel, JSONField, found, is_sqlite, utcnow
 from wiki.models.accounts import User
 
 # An edit form counts as open this long after its last heartbeat.
@@ -19,6 +19,11 @@ class ActionField(BaseModel):
     body = peewee.TextField(default="")
     html = peewee.TextField(default="")
     position = peewee.IntegerField(default=0)
+
+    @classmethod
+    def by_code_or_404(cls, code):
+        """Return the action field with this code (case-insensitive), or raise 404."""
+        return found(cls.get_or_none(cls.code == code.upper()))
 
     @classmethod
     def ordered(cls):

@@ -1,7 +1,7 @@
 """Measures: wiki pages with typed metadata, and their prerequisites."""
 import peewee
 
-from wiki.db import BaseModel
+from wiki.db import BaseModel, found
 from wiki.models.accounts import User
 from wiki.models.content import ActionField, Page
 
@@ -79,6 +79,11 @@ class Measure(BaseModel):
     def by_code(cls, code):
         """Return the measure with this code (case-insensitive) or None."""
         return cls.listing().where(cls.code == code.upper()).first()
+
+    @classmethod
+    def by_code_or_404(cls, code):
+        """Return the measure with this code (case-insensitive), or raise 404."""
+        return found(cls.by_code(code))
 
     @classmethod
     def count_by_field(cls):

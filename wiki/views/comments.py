@@ -5,11 +5,9 @@ from flask_login import current_user
 
 from wiki import audit
 from wiki.db import db, utcnow
-from wiki.domain import merge, revisions
+from wiki.domain import merge, notifications, revisions, search
 from wiki.models import Comment, CommentVersion, Measure, StatusReport
-from wiki.views import notifications, search
-from wiki.views.auth import can, htmx, require
-from wiki.views.measures import get_measure_or_404
+from wiki.security import can, htmx, require
 
 bp = Blueprint("comments", __name__)
 
@@ -52,7 +50,7 @@ def get_comment_or_404(comment_id):
 @require("edit")
 def new(code):
     """Show the comment form, a status report preselected with ?report= (htmx: the form alone)."""
-    measure = get_measure_or_404(code)
+    measure = Measure.by_code_or_404(code)
     form = {"body": "", "report": request.args.get("report", ""), "errors": {}, "focus": True}
     template = "comments/_form.html" if htmx else "comments/new.html"
     return render_template(template, measure=measure, reports=list(StatusReport.of(measure)),
@@ -63,7 +61,7 @@ def new(code):
 @require("edit")
 def create(code):
     """Post a comment; htmx gets the thread back, a plain form a redirect to the new comment."""
-    measure = get_measure_or_404(code)
+    measure = Measure.by_code_or_404(code)
     reports = list(StatusReport.of(measure))
     form = {"body": revisions.normalise_body(request.form.get("body")),
             "report": request.form.get("report", "").strip()}

@@ -11,10 +11,9 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
 from wiki.domain import dashboard, programme
-from wiki.models import Measure, ReportRound, Strategy
-from wiki.presentation import STATUS_LABELS, show_date, show_quarter
-from wiki.views.auth import htmx
-from wiki.views.feeds import get_field_or_404
+from wiki.domain.labels import STATUS_LABELS, show_date, show_quarter
+from wiki.models import ActionField, Measure, ReportRound, Strategy
+from wiki.security import htmx
 
 bp = Blueprint("embed", __name__)
 
@@ -75,7 +74,7 @@ def _embed(name, title, content, source, today, **values):
 def _field():
     """Return the action field named by ?field=, None without one, or abort with 404."""
     code = request.args.get("field", "").strip()
-    return get_field_or_404(code) if code else None
+    return ActionField.by_code_or_404(code) if code else None
 
 
 def _measures(field):

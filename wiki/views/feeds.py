@@ -3,12 +3,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
+from wiki.domain.labels import TRAFFIC_LIGHT_LABELS, show_quarter
 from wiki.models import ActionField, Comment, Measure, Page, Revision, StatusReport, Strategy
-from wiki.presentation import TRAFFIC_LIGHT_LABELS, show_quarter
-from wiki.views.measures import get_measure_or_404
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 KIND = "<any(reports, changes):kind>"
@@ -56,14 +55,6 @@ def tag_uri(day, specific):
     return f"tag:{host},{day}:{specific}"
 
 
-def get_field_or_404(code):
-    """Return the action field with this code (case-insensitive) or abort with 404."""
-    field = ActionField.get_or_none(ActionField.code == code.upper())
-    if field is None:
-        abort(404)
-    return field
-
-
 @bp.route(f"/{KIND}.atom")
 def programme(kind):
     """Serve the feed of the whole programme."""
@@ -74,7 +65,7 @@ def programme(kind):
 @bp.route(f"/fields/<code>/{KIND}.atom")
 def field(code, kind):
     """Serve the feed of one action field's measures."""
-    field = get_field_or_404(code)
+    field = ActionField.by_code_or_404(code)
     scope = Scope(f"{field.code} {field.title}", f"field/{field.id}",
                   url_for("overview.architecture", _anchor=f"field-{field.code}",
                           _external=True), field=field)
@@ -84,7 +75,7 @@ def field(code, kind):
 @bp.route(f"/measures/<code>/{KIND}.atom")
 def measure(code, kind):
     """Serve the feed of one measure."""
-    measure = get_measure_or_404(code)
+    measure = Measure.by_code_or_404(code)
     scope = Scope(f"{measure.code} {measure.title}", f"measure/{measure.id}",
                   url_for("measures.view", code=measure.code, _external=True), measure=measure)
     return _feed(kind, scope, url_for(".measure", code=measure.code, kind=kind, _external=True))

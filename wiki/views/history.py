@@ -6,15 +6,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wiki import presentation
 from wiki.caching import pagecache
 from wiki.db import db
-from wiki.domain import metadata, revisions, schedule
+from wiki.domain import labels, metadata, revisions, schedule
 from wiki.domain.merge import diff_words
-from wiki.models import ActionField, Dependency, Measure, Revision, User
-from wiki.views.auth import require
-from wiki.views.measures import get_measure_or_404
-from wiki.views.pages import get_page_or_404
+from wiki.models import ActionField, Dependency, Measure, Page, Revision, User
+from wiki.security import require
 
 bp = Blueprint("history", __name__)
 PER_PAGE = 50
@@ -99,12 +96,12 @@ def shown(name, value):
     if value is None or value in ("", []):
         return ""
     if name == "status":
-        return str(presentation.STATUS_LABELS.get(value, value))
+        return str(labels.STATUS_LABELS.get(value, value))
     if name == "obligation":
-        return str(presentation.OBLIGATION_LABELS.get(value, value))
+        return str(labels.OBLIGATION_LABELS.get(value, value))
     if name in metadata.DATES:
         day = _day(value)
-        return f"{presentation.show_date(day)} ({presentation.show_quarter(day)})"
+        return f"{labels.show_date(day)} ({labels.show_quarter(day)})"
     if name == "progress":
         return f"{value} %"
     return ", ".join(value) if isinstance(value, list) else str(value)
@@ -139,9 +136,9 @@ class Subject:
 def get_subject_or_404(code=None, slug=None):
     """Return the measure or page named in the URL, or abort with 404."""
     if code is not None:
-        measure = get_measure_or_404(code)
+        measure = Measure.by_code_or_404(code)
         return Subject(measure.page, measure)
-    page = get_page_or_404(slug)
+    page = Page.get_or_404(Page.slug == slug)
     if page.kind == "measure":
         abort(404)  # a measure's history lives under /measures/<code>
     return Subject(page)

@@ -1,11 +1,12 @@
 """Measures: the measure page with its metadata, reports and comments, and its editor."""
 import peewee
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from wiki.caching import pagecache
-from wiki.domain import metadata, programme, revisions, schedule
+from wiki.domain import editing, metadata, programme, revisions, schedule
+from wiki.domain.labels import OBLIGATION_LABELS, STATUS_LABELS
 from wiki.models import (
     ActionField,
     Comment,
@@ -17,9 +18,7 @@ from wiki.models import (
     User,
 )
 from wiki.models.measures import OBLIGATIONS, STATUSES
-from wiki.presentation import OBLIGATION_LABELS, STATUS_LABELS
-from wiki.views import editing
-from wiki.views.auth import require
+from wiki.security import require
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 
@@ -29,19 +28,11 @@ FORM_ORDER = ("code", "title", "field", "obligation", "legal_basis", "legal_dead
               "actual_end", "requires", "tags", "body")
 
 
-def get_measure_or_404(code):
-    """Return the measure with this code (case-insensitive) or abort with 404."""
-    measure = Measure.by_code(code)
-    if measure is None:
-        abort(404)
-    return measure
-
-
 @bp.route("/<code>")
 @pagecache.kept
 def view(code):
     """Show a measure: metadata, body, prerequisites, reports, comments."""
-    measure = get_measure_or_404(code)
+    measure = Measure.by_code_or_404(code)
     if code != measure.code:
         return redirect(url_for(".view", code=measure.code), 301)
     reports = list(StatusReport.of(measure))
@@ -55,7 +46,7 @@ def view(code):
         reports_by_id={report.id: report for report in reports},
         comments=list(Comment.thread(measure)),
         backlinks=list(Page.linking_to(measure.page.slug)),
-        editors=editing.editors_of(measure.page),
+        editors=editing.editors_of(measure.page, current_user),
         stale_days=programme.stale([measure], programme.today()).get(measure.id),
     )
 
@@ -71,7 +62,7 @@ def create():
 @require("edit")
 def edit(code):
     """Show the edit form of a measure, or save it."""
-    return _edit(get_measure_or_404(code))
+    return _edit(Measure.by_code_or_404(code))
 
 
 def _edit(measure):
@@ -130,7 +121,8 @@ def _form(measure, state, errors=None, **extra):
         "measures/edit.html", measure=measure, errors=errors,
         first_error=next((name for name in FORM_ORDER if name in errors), None),
         choices=_choices(state["raw"]), others=list(others), labels=metadata.LABELS,
-        editors=editing.editors_of(measure.page if measure else None), **state, **extra)
+        editors=editing.editors_of(measure.page if measure else None, current_user),
+        **state, **extra)
 
 
 def _choices(raw):

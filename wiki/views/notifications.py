@@ -1,12 +1,9 @@
 """Watching measures and action fields; notifications in the app and by e-mail."""
 import functools
-import re
 
-import click
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -17,21 +14,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wiki import mail
 from wiki.db import db, utcnow
-from wiki.models import ActionField, Measure, User
+from wiki.domain import notifications
+from wiki.models import ActionField, Measure
 from wiki.models.watching import Notification, Watch
-from wiki.views.auth import _to_login, htmx, require, safe_next
-from wiki.views.feeds import get_field_or_404
-from wiki.views.measures import get_measure_or_404
+from wiki.security import htmx, require, safe_next, to_login
 
-# cli_group=None: the command is `fahrplan notify`, not `fahrplan notifications notify`.
-bp = Blueprint("notifications", __name__, cli_group=None)
+bp = Blueprint("notifications", __name__)
 
 PER_PAGE = 50
-# "@k.becker" at a word's start (not inside an e-mail address); a trailing dot ends the sentence.
-MENTION = re.compile(r"(?<![\w.@/+-])@(\w(?:[\w.-]*\w)?)")
-CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.S)
 
 
 @bp.after_request
@@ -47,7 +38,7 @@ def signed_in(view):
     @require("read")
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
-            return _to_login()
+            return to_login()
         return view(*args, **kwargs)
     return wrapped
 
@@ -95,9 +86,9 @@ def watch_state(target):
     return state
 
 
-bp.add_app_template_global(mail.headline, "notification_text")
-bp.add_app_template_global(mail.excerpt, "notification_excerpt")
-bp.add_app_template_global(mail.target_url, "notification_url")
+bp.add_app_template_global(notifications.headline, "notification_text")
+bp.add_app_template_global(notifications.excerpt, "notification_excerpt")
+bp.add_app_template_global(notifications.target_url, "notification_url")
 
 
 # Watching.
@@ -106,7 +97,7 @@ bp.add_app_template_global(mail.target_url, "notification_url")
 @signed_in
 def watch_measure(code):
     """Start or stop watching a measure: htmx gets the button back, a plain form a redirect."""
-    measure = get_measure_or_404(code)
+    measure = Measure.by_code_or_404(code)
     return _toggle(measure, Watch.measure == measure.id, {"measure": measure.id})
 
 
@@ -114,7 +105,7 @@ def watch_measure(code):
 @signed_in
 def watch_field(code):
     """Start or stop watching an action field, and with it all its measures."""
-    field = get_field_or_404(code)
+    field = ActionField.by_code_or_404(code)
     return _toggle(field, Watch.field == field.id, {"field": field.id})
 
 
@@ -197,58 +188,3 @@ def read_one(notification_id):
                                announce=message, oob=True)
     flash(message, "success")
     return redirect(url_for(".index", _anchor=f"notification-{notification.id}"))
-
-
-# Events: called by reports.save_report and comments._post inside their transactions.
-
-def report_saved(report, created):
-    """Tell the watchers of a report's measure about a new status report (edits stay quiet)."""
-    if not created:
-        return
-    measure = Measure.get_by_id(report.measure_id)
-    _notify(Watch.watchers(measure), "report", measure, report.author_id, report=report.id)
-
-
-def comment_posted(comment):
-    """Tell the watchers of a comment's measure, and the people it mentions, about it."""
-    measure = Measure.get_by_id(comment.measure_id)
-    mentions = mentioned(comment.html)
-    _notify(mentions, "mention", measure, comment.author_id, comment=comment.id)
-    named = {user.id for user in mentions}  # one notification each: the mention says more
-    others = [user for user in Watch.watchers(measure) if user.id not in named]
-    _notify(others, "comment", measure, comment.author_id, comment=comment.id)
-
-
-def mentioned(html):
-    """Return the active users an HTML text mentions as @username (case-insensitive, not code)."""
-    text = mail.plain_text(CODE.sub(" ", html or ""))
-    names = {name.lower() for name in MENTION.findall(text)}
-    return list(User.active_named(names)) if names else []
-
-
-def _notify(users, kind, measure, actor, **about):
-    """Store a notification for each user except the actor; mail waits for `fahrplan notify`."""
-    config = current_app.config
-    rows = [{"user": user.id, "kind": kind, "measure": measure.id, "actor": actor,
-             "created": utcnow(),
-             "mail": "pending" if config["MAIL_ENABLED"] and user.email else "skipped", **about}
-            for user in users if user.id != actor]
-    if rows:
-        Notification.insert_many(rows).execute()
-
-
-# E-mail.
-
-@bp.cli.command("notify")
-@click.option("--quiet", is_flag=True, help="Nur Fehler ausgeben.")
-def notify_command(quiet):
-    """Send the pending notification e-mails (single ones or a digest); run it from cron."""
-    db.connect(reuse_if_open=True)
-    try:
-        result = mail.send_pending()
-    except mail.SetupError as error:
-        raise click.ClickException(str(error)) from None
-    if not quiet:
-        click.echo(result.summary())
-    if result.failed:
-        raise SystemExit(1)

@@ -2,29 +2,20 @@
 import re
 
 import peewee
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from wiki.caching import pagecache
 from wiki.db import db
-from wiki.domain import revisions
+from wiki.domain import editing, revisions
 from wiki.domain.markdown import MEASURE_CODE, WIKI_LINK
 from wiki.models import EditPresence, Measure, Page, PageAlias, PageLink
-from wiki.views import editing
-from wiki.views.auth import require
+from wiki.security import require
 
 bp = Blueprint("pages", __name__, url_prefix="/pages")
 TITLE_LIMIT = 300
 RESERVED = {"new", "wanted"}  # slugs of this blueprint's own routes
-
-
-def get_page_or_404(slug):
-    """Return the page with this slug or abort with 404."""
-    page = Page.get_or_none(Page.slug == slug)
-    if page is None:
-        abort(404)
-    return page
 
 
 @bp.route("/")
@@ -72,13 +63,13 @@ def view(slug):
     alias = PageAlias.get_or_none(PageAlias.slug == slug)
     if alias is not None:
         return redirect(url_for(".view", slug=alias.page.slug), 301)
-    page = get_page_or_404(slug)
+    page = Page.get_or_404(Page.slug == slug)
     measure = Measure.get_or_none(Measure.page == page) if page.kind == "measure" else None
     if measure is not None:
         return redirect(url_for("measures.view", code=measure.code), 301)
     return render_template("pages/view.html", page=page, revision=page.latest(),
                            backlinks=list(Page.linking_to(page.slug)),
-                           editors=editing.editors_of(page))
+                           editors=editing.editors_of(page, current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -92,7 +83,7 @@ def create():
 @require("edit")
 def edit(slug):
     """Show the edit form of a page, or save it."""
-    page = get_page_or_404(slug)
+    page = Page.get_or_404(Page.slug == slug)
     if page.kind == "measure":
         return redirect(url_for("measures.edit", code=page.slug.upper()))
     return _edit(page)
@@ -152,7 +143,7 @@ def _form(page, state, errors=None, **extra):
     extra.setdefault("preview", revisions.render(state["body"]))
     return render_template("pages/edit.html", page=page, errors=errors,
                            first_error=next((n for n in ("title", "body") if n in errors), None),
-                           editors=editing.editors_of(page), **state, **extra)
+                           editors=editing.editors_of(page, current_user), **state, **extra)
 
 
 def title_errors(page, title):

@@ -7,14 +7,21 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from wiki.db import db, utcnow
-from wiki.domain import merge, metadata, programme, revisions, schedule
-from wiki.models import ReportVersion, StatusReport
+from wiki.domain import (
+    editing,
+    merge,
+    metadata,
+    notifications,
+    programme,
+    revisions,
+    schedule,
+    search,
+)
+from wiki.domain.labels import STATUS_LABELS, TRAFFIC_LIGHT_LABELS
+from wiki.models import Measure, ReportVersion, StatusReport
 from wiki.models.measures import STATUSES
 from wiki.models.reports import TRAFFIC_LIGHTS
-from wiki.presentation import STATUS_LABELS, TRAFFIC_LIGHT_LABELS
-from wiki.views import editing, notifications, search
-from wiki.views.auth import require
-from wiki.views.measures import get_measure_or_404
+from wiki.security import require
 
 bp = Blueprint("reports", __name__, url_prefix="/measures/<code>/reports")
 
@@ -36,7 +43,7 @@ def get_report_or_404(measure, report_id):
 @bp.route("")
 def index(code):
     """List every status report of a measure, newest first."""
-    measure = get_measure_or_404(code)
+    measure = Measure.by_code_or_404(code)
     if code != measure.code:
         return redirect(url_for(".index", code=measure.code), 301)
     reports = list(StatusReport.of(measure))
@@ -47,14 +54,14 @@ def index(code):
 @require("edit")
 def create(code):
     """Show the form for a new status report, or save it."""
-    return _edit(get_measure_or_404(code), None)
+    return _edit(Measure.by_code_or_404(code), None)
 
 
 @bp.route("/<int:report_id>/edit", methods=["GET", "POST"])
 @require("edit")
 def edit(code, report_id):
     """Show the edit form of a status report, or save it as a new version."""
-    measure = get_measure_or_404(code)
+    measure = Measure.by_code_or_404(code)
     return _edit(measure, get_report_or_404(measure, report_id))
 
 
@@ -244,7 +251,7 @@ def conflict(report, state):
 @bp.route("/<int:report_id>/history")
 def history(code, report_id):
     """List the versions of a status report, newest first."""
-    measure = get_measure_or_404(code)
+    measure = Measure.by_code_or_404(code)
     report = get_report_or_404(measure, report_id)
     return render_template("reports/history.html", measure=measure, report=report,
                            versions=list(ReportVersion.of(report)))
@@ -253,7 +260,7 @@ def history(code, report_id):
 @bp.route("/<int:report_id>/versions/<int:number>")
 def version(code, report_id, number):
     """Show one version of a status report."""
-    measure = get_measure_or_404(code)
+    measure = Measure.by_code_or_404(code)
     report = get_report_or_404(measure, report_id)
     return render_template("reports/version.html", measure=measure, report=report,
                            version=_version_or_404(report, number))
@@ -262,7 +269,7 @@ def version(code, report_id, number):
 @bp.route("/<int:report_id>/diff")
 def diff(code, report_id):
     """Compare two versions of a status report: fields and text word by word."""
-    measure = get_measure_or_404(code)
+    measure = Measure.by_code_or_404(code)
     report = get_report_or_404(measure, report_id)
     numbers = [request.args.get(name, type=int) for name in ("from", "to")]
     if None in numbers:

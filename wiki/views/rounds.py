@@ -6,7 +6,6 @@ from datetime import date
 import peewee
 from flask import (
     Blueprint,
-    abort,
     flash,
     make_response,
     redirect,
@@ -20,17 +19,17 @@ from markupsafe import Markup
 from wiki import audit
 from wiki.db import db
 from wiki.domain import programme, revisions, schedule
-from wiki.domain.markdown import WIKI_LINK
-from wiki.exchange.read import PROJECTS_HEADING, PROJECTS_LINE
-from wiki.models import ReportRound, StatusReport, Strategy
-from wiki.presentation import (
+from wiki.domain.labels import (
     OBLIGATION_LABELS,
     STATUS_LABELS,
     TRAFFIC_LIGHT_LABELS,
     show_date,
     show_quarter,
 )
-from wiki.views.auth import require
+from wiki.domain.markdown import WIKI_LINK
+from wiki.exchange.read import PROJECTS_HEADING, PROJECTS_LINE
+from wiki.models import ReportRound, StatusReport, Strategy
+from wiki.security import require
 
 bp = Blueprint("rounds", __name__, url_prefix="/reports")
 
@@ -44,14 +43,6 @@ FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 ATX = re.compile(r"^[ ]{0,3}(#{1,6})(?=[ \t]|$)")
 SETEXT = re.compile(r"^[ ]{0,3}(=+|-+)[ \t]*$")
 CLOSING_HASHES = re.compile(r"(^|[ \t]+)#+[ \t]*$")
-
-
-def get_round_or_404(slug):
-    """Return the round with this slug or abort with 404."""
-    round_ = ReportRound.by_slug(slug)
-    if round_ is None:
-        abort(404)
-    return round_
 
 
 @dataclass
@@ -130,20 +121,21 @@ def index():
 @bp.route("/<slug>")
 def view(slug):
     """Show a round: intro, counts, and per action field each measure with its report."""
-    return render_template("rounds/view.html", **compiled(get_round_or_404(slug)))
+    round_ = ReportRound.get_or_404(ReportRound.slug == slug)
+    return render_template("rounds/view.html", **compiled(round_))
 
 
 @bp.route("/<slug>/council")
 def council(slug):
     """Show the council report of a round, laid out for printing on A4."""
     return render_template("rounds/council.html", strategy=Strategy.current(),
-                           **compiled(get_round_or_404(slug)))
+                           **compiled(ReportRound.get_or_404(ReportRound.slug == slug)))
 
 
 @bp.route("/<slug>/council.md")
 def council_markdown(slug):
     """Send the compiled council report as a Markdown file."""
-    context = compiled(get_round_or_404(slug))
+    context = compiled(ReportRound.get_or_404(ReportRound.slug == slug))
     response = make_response(council_text(context))
     response.mimetype = "text/markdown"
     response.headers["Content-Disposition"] = f'attachment; filename="ratsbericht-{slug}.md"'
@@ -247,7 +239,7 @@ def create():
 @require("admin")
 def edit(slug):
     """Show the edit form of a round, or save it."""
-    return _edit(get_round_or_404(slug))
+    return _edit(ReportRound.get_or_404(ReportRound.slug == slug))
 
 
 def _edit(round_):

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wiki import audit
 from wiki.models import AuditEntry, ReportRound
 from wiki.models.accounts import ROLES
-from wiki.views.auth import require
+from wiki.security import require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -2,7 +2,7 @@
 import re
 
 import peewee
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -15,14 +15,6 @@ from wiki.views.admin import bp, first_error
 FIELD_CODE = re.compile(r"^HF\d{1,3}$")
 # The form's fields in the order it shows them: the first one with an error gets the focus.
 FIELD_FORM = ("code", "title", "summary", "position", "body")
-
-
-def get_field_or_404(code):
-    """Return the action field with this code (case-insensitive) or abort with 404."""
-    field = ActionField.get_or_none(ActionField.code == code.upper())
-    if field is None:
-        abort(404)
-    return field
 
 
 @bp.route("/fields")
@@ -41,7 +33,7 @@ def field_create():
 @bp.route("/fields/<code>/edit", methods=["GET", "POST"])
 def field_edit(code):
     """Show the edit form of an action field, or save it."""
-    return _field_edit(get_field_or_404(code))
+    return _field_edit(ActionField.by_code_or_404(code))
 
 
 def _field_edit(field):
@@ -121,7 +113,7 @@ def clean_field(raw, field):
 @bp.route("/fields/<code>/delete", methods=["GET", "POST"])
 def field_delete(code):
     """Ask before deleting an action field (GET), or delete it when it has no measures."""
-    field = get_field_or_404(code)
+    field = ActionField.by_code_or_404(code)
     count = field.measures.count()
     error = ngettext("Das Handlungsfeld %(code)s hat noch %(num)d Maßnahme. Ordnen Sie sie zuerst "
                      "einem anderen Handlungsfeld zu.", "Das Handlungsfeld %(code)s hat noch "

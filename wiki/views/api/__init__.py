@@ -1,7 +1,6 @@
 """Read-only JSON API with an OpenAPI description, and the programme's status as open data."""
 import csv
 import io
-import json
 import re
 
 from flask import Blueprint, Response, abort, request, url_for
@@ -10,7 +9,13 @@ from flask_babel import gettext as _
 
 from wiki.caching import pagecache
 from wiki.domain import programme, schedule
-from wiki.errors import MESSAGES
+from wiki.domain.labels import (
+    OBLIGATION_HINTS,
+    OBLIGATION_LABELS,
+    STATUS_LABELS,
+    TRAFFIC_LIGHT_LABELS,
+)
+from wiki.errors import error_response, json_response
 from wiki.models import (
     ActionField,
     Comment,
@@ -23,12 +28,6 @@ from wiki.models import (
 )
 from wiki.models.measures import OBLIGATIONS, STATUSES
 from wiki.models.reports import TRAFFIC_LIGHTS
-from wiki.presentation import (
-    OBLIGATION_HINTS,
-    OBLIGATION_LABELS,
-    STATUS_LABELS,
-    TRAFFIC_LIGHT_LABELS,
-)
 from wiki.views import rounds
 from wiki.views.api import openapi
 from wiki.views.api.openapi import (
@@ -42,7 +41,6 @@ from wiki.views.api.openapi import (
     day,
     moment,
 )
-from wiki.views.measures import get_measure_or_404
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -52,9 +50,6 @@ PERIOD = re.compile(r"[0-9]{4}-Q[1-4]")
 CODE = re.compile(r"[Mm][0-9]{2,4}")
 EXPORT_TABLES = ("measures", "definitions")
 DEFINITIONS_SLUG = "statusdefinitionen"  # the wiki page with the instance's own definitions
-ERROR_CODES = {400: "invalid_parameter", 401: "login_required", 403: "forbidden",
-               404: "not_found", 405: "method_not_allowed", 409: "conflict",
-               429: "too_many_requests", 500: "server_error"}
 EXPORT_COLUMNS = ("code", "title", "field", "field_title", "obligation", "obligation_label",
                   "status", "status_label", "delayed", "at_risk", "risk_chain", "traffic_light",
                   "traffic_light_label", "report_period", "progress", "planned_start",
@@ -75,27 +70,6 @@ class BadParameter(Exception):
 def _bad_parameter(error):
     """Answer a bad query parameter with 400, naming it."""
     return error_response(400, error.message, parameter=error.name)
-
-
-def error_response(status, message, **details):
-    """Return a JSON error: the HTTP status, an English code, a German message and details."""
-    return _json({"error": {"status": status, "code": ERROR_CODES.get(status, "error"),
-                            "message": str(message), **details}}, status)
-
-
-def http_error(error):
-    """Answer an HTTP error under /api/ as JSON instead of a page (wiki.errors asks for this)."""
-    status = getattr(error, "code", 500) or 500
-    response = error_response(status, MESSAGES.get(status, MESSAGES[500]))
-    if getattr(error, "valid_methods", None):  # a 405 must say what is allowed
-        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
-    return response
-
-
-def login_required():
-    """Answer an anonymous request with 401 when reading needs a login (auth asks for this)."""
-    return error_response(401, _("Bitte melden Sie sich an: Lesen ist nur nach der Anmeldung "
-                                 "erlaubt."), login=url_for("auth.login"))
 
 
 @bp.after_request
@@ -119,7 +93,7 @@ def measure_list():
     state = _programme()
     items = [as_measure(m, state) for m in state["measures"]
              if _matches(m, chosen, state["assessments"][m.code])]
-    return _json({"items": items, "count": len(items)})
+    return json_response({"items": items, "count": len(items)})
 
 
 @bp.route("/measures/<code>")
@@ -128,12 +102,12 @@ def measure_detail(code):
     """Show one measure: its summary, legal facts, tags, text, latest report and links."""
     if not CODE.fullmatch(code):
         abort(404)
-    measure = get_measure_or_404(code)
+    measure = Measure.by_code_or_404(code)
     state = _programme()
     revision = measure.page.latest()
     latest = StatusReport.of(measure).first()  # first() limits its query: count another
     dependents = sorted(c for c, required in state["requires"].items() if measure.code in required)
-    return _json({
+    return json_response({
         **as_measure(measure, state),
         "legal_basis": measure.legal_basis, "legal_deadline": day(measure.legal_deadline),
         "tags": measure.tag_list, "dependents": dependents,
@@ -164,7 +138,7 @@ def field_list():
         counts[measure.field_id][measure.status] += 1
         counts[measure.field_id]["delayed"] += assessment.delayed
         counts[measure.field_id]["at_risk"] += assessment.at_risk
-    return _json({"items": [as_field(field, counts[field.id]) for field in fields]})
+    return json_response({"items": [as_field(field, counts[field.id]) for field in fields]})
 
 
 @bp.route("/reports")
@@ -181,7 +155,7 @@ def report_list():
         query = query.where(StatusReport.period == period)
     total = query.count()
     filters = {"measure": measure and measure.code, "period": period, "per_page": per_page}
-    return _json({
+    return json_response({
         "items": [as_report(r, r.measure.code) for r in query.paginate(page, per_page)],
         "page": page, "per_page": per_page, "total": total,
         "next": _page_url(page + 1, filters) if page * per_page < total else None,
@@ -195,7 +169,7 @@ def round_list():
     found = list(ReportRound.newest_first())
     measures = list(ReportRound.measures())
     reports = list(StatusReport.in_periods({round_.period for round_ in found}))
-    return _json({"items": [as_round(r, rounds.compile_round(r, measures, reports))
+    return json_response({"items": [as_round(r, rounds.compile_round(r, measures, reports))
                             for r in found]})
 
 
@@ -204,9 +178,9 @@ def round_detail(slug):
     """Show a round: intro, counts, and per action field each measure's state and report."""
     if not rounds.SLUG.fullmatch(slug):
         abort(404)
-    context = rounds.compiled(rounds.get_round_or_404(slug))
+    context = rounds.compiled(ReportRound.get_or_404(ReportRound.slug == slug))
     round_ = context["round"]
-    return _json({
+    return json_response({
         **as_round(round_, context),
         "body": round_.body, "body_html": round_.html,
         "projects": round_.projects, "projects_html": round_.projects_html,
@@ -219,14 +193,14 @@ def round_detail(slug):
 @bp.route("/openapi.json")
 def openapi_document():
     """Serve the OpenAPI 3.1 description of this API, with this instance's codes as choices."""
-    return _json(openapi.document(
+    return json_response(openapi.document(
         server=request.script_root + bp.url_prefix,
         fields=[field.code for field in ActionField.ordered()],
         measures=sorted(measure.code for measure in Measure.listing())))
 
 
 @bp.route("/export.json")
-def export_json():
+def exportjson_response():
     """Send the programme's status as open data (JSON): every measure and the definitions."""
     with force_locale("de"):
         state = _programme()
@@ -239,7 +213,7 @@ def export_json():
             "measures": [_export_row(m, state) for m in state["measures"]],
             "definitions": _definitions(),
         }
-    return _json(data, filename=f"fahrplan-status-{data['date']}.json")
+    return json_response(data, filename=f"fahrplan-status-{data['date']}.json")
 
 
 @bp.route("/export.csv")
@@ -395,12 +369,3 @@ def _cell(value, separator=" "):
         return ""
     text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _json(data, status=200, filename=None):
-    """Return data as a UTF-8 JSON response; with a filename, as a download."""
-    response = Response(json.dumps(data, ensure_ascii=False, indent=2 if filename else None),
-                        status=status, mimetype="application/json")
-    if filename:
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

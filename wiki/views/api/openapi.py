@@ -6,9 +6,9 @@ that a change to one is seen next to the other.
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from wiki.domain.labels import OBLIGATION_LABELS, STATUS_LABELS, TRAFFIC_LIGHT_LABELS
 from wiki.models.measures import OBLIGATIONS, STATUSES
 from wiki.models.reports import TRAFFIC_LIGHTS
-from wiki.presentation import OBLIGATION_LABELS, STATUS_LABELS, TRAFFIC_LIGHT_LABELS
 
 DERIVED = ("delayed", "at_risk")
 # What each status, derived state and traffic light means; the open-data export carries these.
