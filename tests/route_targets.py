@@ -44,13 +44,13 @@ ACCESS = {
     "comments.create": "edit", "comments.edit": "author", "comments.delete": "own_author",
     "comments.hide": "admin", "comments.unhide": "admin",
     "measures.view": "read", "measures.create": "edit", "measures.edit": "edit",
-    "measures.history": "read", "measures.diff": "read", "measures.revision": "read",
-    "measures.restore": "edit",
+    "history.measures_history": "read", "history.measures_diff": "read",
+    "history.measures_revision": "read", "history.measures_restore": "edit",
     "reports.index": "read", "reports.create": "edit", "reports.edit": "edit",
     "reports.history": "read", "reports.version": "read", "reports.diff": "read",
     "pages.index": "read", "pages.wanted": "read", "pages.view": "read", "pages.create": "edit",
-    "pages.edit": "edit", "pages.history": "read", "pages.diff": "read",
-    "pages.revision": "read", "pages.restore": "edit",
+    "pages.edit": "edit", "history.pages_history": "read", "history.pages_diff": "read",
+    "history.pages_revision": "read", "history.pages_restore": "edit",
     "editing.preview": "edit", "editing.presence": "edit",
     "notifications.index": "account", "notifications.read_all": "account",
     "notifications.read_one": "recipient", "notifications.watch_field": "account",
@@ -63,7 +63,7 @@ ACCESS = {
 OWNED = {"comments.show", "comments.versions", "comments.edit", "comments.delete",
          "comments.hide", "comments.unhide", "notifications.read_one"}
 # Query strings some GET routes need to show something rather than a 400.
-QUERIES = {"measures.diff": "?from=1&to=1", "pages.diff": "?from=1&to=1",
+QUERIES = {"history.measures_diff": "?from=1&to=1", "history.pages_diff": "?from=1&to=1",
            "reports.diff": "?from=1&to=1", "search.index": "?q=Serviceportal"}
 # Forms that an allowed user's request would save: a refused one must still change nothing.
 FORMS = {

@@ -3,8 +3,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from wiki.domain.comparing import body_diff, compare_meta, replans, shown, size_changes, slip
 from wiki.domain.merge import diff_words
-from wiki.views.history import body_diff, compare_meta, replans, shown, size_changes, slip
 
 LABELS = {"status": "Status", "planned_start": "Geplanter Beginn", "planned_end": "Geplantes Ende"}
 

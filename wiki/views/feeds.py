@@ -147,7 +147,7 @@ def _revision_entry(revision):
         link = url_for(f"{prefix}.view", **key, _external=True)
     else:
         title = _("%(name)s: Version %(number)d", name=name, number=revision.number)
-        link = url_for(f"{prefix}.diff", **key, _external=True,
+        link = url_for(f"history.{prefix}_diff", **key, _external=True,
                        **{"from": revision.number - 1, "to": revision.number})
     return Entry("revision", tag_uri(f"{revision.created:%Y-%m-%d}", f"revision/{revision.id}"),
                  title, link, revision.created, revision.created, _name(revision.author),

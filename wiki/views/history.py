@@ -1,5 +1,4 @@
 """Revision history of pages and measures: list, old revision, compare, restore, re-plans."""
-from datetime import date
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -8,109 +7,16 @@ from flask_login import current_user
 
 from wiki.caching import pagecache
 from wiki.db import db
-from wiki.domain import labels, metadata, revisions, schedule
-from wiki.domain.merge import diff_words
-from wiki.models import ActionField, Dependency, Measure, Page, Revision, User
+from wiki.domain import comparing, metadata, revisions
+from wiki.models import Measure, Page, Revision, User
 from wiki.security import require
 
 bp = Blueprint("history", __name__)
 PER_PAGE = 50
 REPLANS_KEPT = 2000  # pages whose re-plans a worker keeps (a few hundred bytes each)
-PLAN_FIELDS = ("planned_start", "planned_end")
 # The columns a history row shows: never the body or its HTML, which can be large.
 LIST_COLUMNS = (Revision.id, Revision.number, Revision.title, Revision.summary, Revision.size,
                 Revision.created, Revision.author, User)
-
-
-# Pure functions: comparing snapshots and following the plan through the revisions.
-
-def compare_meta(old, new, labels):
-    """Return the metadata fields that differ as (name, label, old value, new value)."""
-    return [(name, labels.get(name, name), old.get(name), new.get(name))
-            for name in labels if old.get(name) != new.get(name)]
-
-
-def _day(value):
-    """Return an ISO date string as a date (None stays None)."""
-    return date.fromisoformat(value) if value else None
-
-
-def replans(revisions):
-    """Return each revision that changed the planned dates, oldest first, with the change.
-
-    revisions are oldest first and carry .meta, .number, .summary, .created and .author.
-    """
-    changes, previous = [], None
-    for revision in revisions:
-        plan = tuple(revision.meta.get(f) for f in PLAN_FIELDS)
-        if previous is not None and plan != previous:
-            changes.append({"revision": revision, "old": previous, "new": plan,
-                            "end_shift": _shift(previous[1], plan[1])})
-        previous = plan
-    return changes
-
-
-def _shift(old, new):
-    """Return the days a date moved (positive: later), or None when either is missing."""
-    if not old or not new:
-        return None
-    return (_day(new) - _day(old)).days
-
-
-def slip(first, current):
-    """Return the days the planned end moved from the first plan to the current one."""
-    return _shift(first.get("planned_end"), current.get("planned_end"))
-
-
-def body_diff(old, new):
-    """Return diff_words of two bodies, word-compared only from the first to the last changed line.
-
-    Two revisions mostly differ in a few lines: comparing 500-line bodies word by word took
-    10–20 ms. A trimmed line is kept whole when the text beyond it begins with white space, since
-    a run of white space is one word of the diff.
-    """
-    a, b = (old or "").splitlines(keepends=True), (new or "").splitlines(keepends=True)
-    top = 0
-    while top < min(len(a), len(b)) and a[top] == b[top]:
-        top += 1
-    while top and any(lines[top:] and lines[top][:1].isspace() for lines in (a, b)):
-        top -= 1
-    end = 0
-    while end < min(len(a), len(b)) - top and a[-1 - end] == b[-1 - end]:
-        end += 1
-    while end and a[len(a) - end][:1].isspace():
-        end -= 1
-    middle = diff_words("".join(a[top:len(a) - end]), "".join(b[top:len(b) - end]))
-    ops = [("=", "".join(a[:top]))] + middle + [("=", "".join(a[len(a) - end:]))]
-    merged = []
-    for op, text in ops:
-        if merged and op == merged[-1][0] == "=":
-            merged[-1] = ("=", merged[-1][1] + text)
-        elif text:
-            merged.append((op, text))
-    return merged
-
-
-def shown(name, value):
-    """Return a snapshot value as the UI shows it: labels for codes, German dates, lists joined."""
-    if value is None or value in ("", []):
-        return ""
-    if name == "status":
-        return str(labels.STATUS_LABELS.get(value, value))
-    if name == "obligation":
-        return str(labels.OBLIGATION_LABELS.get(value, value))
-    if name in metadata.DATES:
-        day = _day(value)
-        return f"{labels.show_date(day)} ({labels.show_quarter(day)})"
-    if name == "progress":
-        return f"{value} %"
-    return ", ".join(value) if isinstance(value, list) else str(value)
-
-
-def size_changes(rows, previous_size):
-    """Return (row, size change) for rows newest first; previous_size is the row after the last."""
-    sizes = [row.size for row in rows[1:]] + [previous_size]
-    return [(row, row.size - before) for row, before in zip(rows, sizes, strict=True)]
 
 
 # The page whose history is shown: a measure's page or a plain page, with its URLs.
@@ -126,7 +32,8 @@ class Subject:
 
     def url(self, view, **args):
         """Return the URL of one of this page's views (view, history, diff, revision, restore)."""
-        return url_for(f"{self.kind}.{view}", **self.key, **args)
+        endpoint = f"{self.kind}.view" if view == "view" else f"history.{self.kind}_{view}"
+        return url_for(endpoint, **self.key, **args)
 
     def diff_url(self, old, new):
         """Return the URL comparing two revision numbers."""
@@ -152,15 +59,6 @@ def get_revision_or_404(subject, number):
     return revision
 
 
-@bp.record_once
-def _register(state):
-    """Serve the views under the measure and page URLs, as measures.history, pages.diff, …."""
-    for kind, prefix in (("measures", "/measures/<code>"), ("pages", "/pages/<slug>")):
-        for rule, view, methods in ROUTES:
-            state.app.add_url_rule(prefix + rule, f"{kind}.{view.__name__}", view,
-                                   methods=methods)
-
-
 def history(code=None, slug=None):
     """List a page's revisions, newest first and paginated; for measures also the re-plans."""
     subject = get_subject_or_404(code, slug)
@@ -173,7 +71,7 @@ def history(code=None, slug=None):
     extra = rows.pop() if len(rows) > PER_PAGE else None  # only for the last row's size change
     plan = _plan(subject) if subject.measure and number == 1 else None
     # Translated once for all rows (Flask-Babel formats only when given values).
-    return render_template("history/history.html", subject=subject, rows=size_changes(
+    return render_template("history/history.html", subject=subject, rows=comparing.size_changes(
         rows, extra.size if extra else 0), number=number, last=last, plan=plan,
         version_label=_("Version %(number)d"))
 
@@ -200,17 +98,19 @@ def _replan_numbers(page):
     if key not in kept:
         # Only the planned dates, through the plain cursor: peewee's row wrapping cost more
         # than the query. Up to the counted revision, so the key matches what was read.
-        query = (Revision.select(Revision.number, *map(Revision.meta_value, PLAN_FIELDS))
+        query = (Revision.select(Revision.number, *map(Revision.meta_value, comparing.PLAN_FIELDS))
                  .where(Revision.page == page, Revision.number <= page.revision_count)
                  .order_by(Revision.number))
-        snapshots = [SimpleNamespace(number=number, meta=dict(zip(PLAN_FIELDS, plan, strict=True)))
+        fields = comparing.PLAN_FIELDS
+        snapshots = [SimpleNamespace(number=number, meta=dict(zip(fields, plan, strict=True)))
                      for number, *plan in db.execute(query).fetchall()]
         changes = [{"number": change["revision"].number, "end_shift": change["end_shift"],
-                    "old": tuple(map(_day, change["old"])), "new": tuple(map(_day, change["new"]))}
-                   for change in replans(snapshots)]
+                    "old": tuple(map(comparing.day, change["old"])),
+                    "new": tuple(map(comparing.day, change["new"]))}
+                   for change in comparing.replans(snapshots)]
         if len(kept) >= REPLANS_KEPT:
             kept.clear()  # simpler than an LRU; each page reads its plans again once
-        kept[key] = (changes[::-1], slip(snapshots[0].meta, snapshots[-1].meta)
+        kept[key] = (changes[::-1], comparing.slip(snapshots[0].meta, snapshots[-1].meta)
                      if snapshots else None)
     return kept[key]
 
@@ -223,7 +123,7 @@ def revision(number, code=None, slug=None):
 
 def _revision_page(subject, old, error=None):
     """Render a revision, with the reason a restore failed, if it did."""
-    fields = [(metadata.LABELS[name], shown(name, value)) for name, value in
+    fields = [(metadata.LABELS[name], comparing.shown(name, value)) for name, value in
               metadata.from_snapshot(old.meta).items()] if subject.measure else []
     return render_template("history/revision.html", subject=subject, revision=old,
                            fields=fields, error=error), 409 if error else 200
@@ -239,11 +139,12 @@ def diff(code=None, slug=None):
     if any(n not in found for n in numbers):
         abort(404)
     old, new = (found[n] for n in sorted(numbers))
-    fields = [(label, shown(name, before), shown(name, after)) for name, label, before, after
-              in compare_meta(old.meta, new.meta, metadata.LABELS)] if subject.measure else []
+    changed = comparing.compare_meta(old.meta, new.meta, metadata.LABELS) if subject.measure else []
+    fields = [(label, comparing.shown(name, before), comparing.shown(name, after))
+              for name, label, before, after in changed]
     return render_template("history/diff.html", subject=subject, old=old, new=new,
                            swapped=numbers[0] > numbers[1], fields=fields,
-                           body=body_diff(old.body, new.body) if old != new else [])
+                           body=comparing.body_diff(old.body, new.body) if old != new else [])
 
 
 @require("edit")
@@ -254,7 +155,7 @@ def restore(number, code=None, slug=None):
     author = current_user._get_current_object()
     summary = _("Version %(number)d wiederhergestellt", number=number)
     if subject.measure:
-        values, error = restorable(subject.measure, old)
+        values, error = comparing.restorable(subject.measure, old)
         if error:
             return _revision_page(subject, old, error)
         with db.atomic():
@@ -268,36 +169,12 @@ def restore(number, code=None, slug=None):
     return redirect(subject.url("history"))
 
 
-def restorable(measure, old):
-    """Return the cleaned values of an old measure revision, or a German reason it cannot be."""
-    values, errors = metadata.clean_measure(metadata.from_snapshot(old.meta))
-    if errors:
-        return None, _("Version %(number)d enthält ungültige Angaben: %(errors)s",
-                       number=old.number, errors="; ".join(errors.values()))
-    values["code"] = measure.code
-    if not ActionField.select().where(ActionField.code == values["field"]).exists():
-        return None, _("Das Handlungsfeld %(field)s aus Version %(number)d gibt es nicht mehr.",
-                       field=values["field"], number=old.number)
-    known = {code for (code,) in Measure.select(Measure.code).tuples()}
-    missing = [code for code in values["requires"] if code not in known]
-    if missing:
-        return None, _("Die Voraussetzung %(codes)s aus Version %(number)d gibt es nicht mehr.",
-                       codes=", ".join(missing), number=old.number)
-    edges = {}
-    for dependent, prerequisite in Dependency.edges():
-        if dependent != measure.code:
-            edges.setdefault(dependent, set()).add(prerequisite)
-    edges[measure.code] = set(values["requires"])
-    cycle = schedule.find_cycle(edges)
-    if cycle:
-        return None, _("Die Voraussetzungen aus Version %(number)d ergäben einen Kreis: "
-                       "%(cycle)s.", number=old.number, cycle=schedule.format_cycle(cycle))
-    return values, None
-
-
 ROUTES = (
     ("/history", pagecache.kept(history), ["GET"]),
     ("/diff", pagecache.kept(diff), ["GET"]),
     ("/revisions/<int:number>", pagecache.kept(revision), ["GET"]),
     ("/restore/<int:number>", restore, ["POST"]),
 )
+for kind, prefix in (("measures", "/measures/<code>"), ("pages", "/pages/<slug>")):
+    for rule, view, methods in ROUTES:  # as history.measures_history, history.pages_diff, …
+        bp.add_url_rule(prefix + rule, f"{kind}_{view.__name__}", view, methods=methods)

@@ -9,10 +9,10 @@ from markupsafe import Markup
 
 from wiki.caching import pagecache, rows
 from wiki.domain import dashboard, graph, programme, timeline
+from wiki.domain.comparing import slip
 from wiki.models import Page, Revision, Strategy
 from wiki.models.measures import STATUSES
 from wiki.presentation import render_in_pieces
-from wiki.views.history import slip
 
 bp = Blueprint("overview", __name__)
 # The filters and globals every template uses come with the blueprint every page links to.

@@ -119,7 +119,7 @@ def measure_detail(code):
         "updated": moment(measure.page.updated),
         "links": {
             "page": url_for("measures.view", code=measure.code),
-            "history": url_for("measures.history", code=measure.code),
+            "history": url_for("history.measures_history", code=measure.code),
             "reports": url_for("reports.index", code=measure.code),
             "feed": url_for("feeds.measure", code=measure.code, kind="reports"),
             "api_reports": url_for(".report_list", measure=measure.code),
@@ -200,7 +200,7 @@ def openapi_document():
 
 
 @bp.route("/export.json")
-def exportjson_response():
+def export_json():
     """Send the programme's status as open data (JSON): every measure and the definitions."""
     with force_locale("de"):
         state = _programme()
