@@ -10,11 +10,10 @@ from playhouse.test_utils import count_queries
 
 from tests.conftest import make_user
 from wiki.cli import DEMO
-from wiki.domain import programme
+from wiki.domain import programme, rounds
 from wiki.domain.markdown import render
 from wiki.exchange import files
 from wiki.models import ActionField, Measure, ReportRound, StatusReport
-from wiki.views import rounds
 
 pytestmark = pytest.mark.postgres
 

@@ -5,11 +5,11 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from wiki.domain import rounds
 from wiki.domain.asof import end_of_day_utc
 from wiki.domain.schedule import CLOSED, quarter_end
 from wiki.models import Comment, ReportRound, Revision, StatusReport
 from wiki.models.measures import STATUSES
-from wiki.views import rounds
 
 LATEST = 5  # reports and comments the start page lists
 BAR_WIDTH = 160  # px of an action field's status bar

@@ -4,8 +4,8 @@ from pathlib import Path
 import peewee
 
 from wiki.domain import metadata
+from wiki.domain.rounds import PROJECTS_HEADING
 from wiki.exchange import files
-from wiki.exchange.read import PROJECTS_HEADING
 from wiki.models import (
     ActionField,
     Comment,

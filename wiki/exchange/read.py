@@ -1,5 +1,4 @@
 """Reading an exchange folder: parse and check every file on its own, collecting every problem."""
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -7,6 +6,7 @@ from wiki.domain import metadata, schedule
 from wiki.domain.markdown import MEASURE_CODE, slugify
 from wiki.domain.metadata import clean_choice, clean_date, clean_progress, clean_text
 from wiki.domain.revisions import normalise_body
+from wiki.domain.rounds import PROJECTS_LINE
 from wiki.exchange import files
 from wiki.exchange.programme import (
     LEITBILD_SLUG,
@@ -36,8 +36,6 @@ MEASURE_ENTRY_KEYS = (*REVISION_KEYS, *metadata.FIELDS[1:], "body")
 LAYOUT = ("strategy.md, fields/, measures/, reports/<Kürzel>/, rounds/, pages/, "
           "comments/<Kürzel>/, users/")
 # The section at the end of a round file that holds its cross-measure projects.
-PROJECTS_HEADING = "## Maßnahmenübergreifende Projekte"
-PROJECTS_LINE = re.compile(rf"^{PROJECTS_HEADING}[ \t]*$", re.M)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from wiki.caching import pagecache
-from wiki.domain import programme, schedule
+from wiki.domain import programme, rounds, schedule
 from wiki.domain.labels import (
     OBLIGATION_HINTS,
     OBLIGATION_LABELS,
@@ -28,7 +28,6 @@ from wiki.models import (
 )
 from wiki.models.measures import OBLIGATIONS, STATUSES
 from wiki.models.reports import TRAFFIC_LIGHTS
-from wiki.views import rounds
 from wiki.views.api import openapi
 from wiki.views.api.openapi import (
     DERIVED,
