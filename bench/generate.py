@@ -26,6 +26,7 @@ import peewee  # noqa: E402
 from wiki import create_app  # noqa: E402
 from wiki.db import db, is_sqlite, migrate  # noqa: E402
 from wiki.domain import markdown, metadata, revisions, search
+from wiki.domain.reports import MEASURE_SUMMARY  # noqa: E402
 from wiki.models import (  # noqa: E402
     ActionField,
     Comment,
@@ -42,7 +43,6 @@ from wiki.models import (  # noqa: E402
     User,
 )
 from wiki.security import hash_password  # noqa: E402
-from wiki.views.reports import MEASURE_SUMMARY  # noqa: E402
 
 FIELDS, PREREQUISITES, LONG_HISTORY = 50, 2_000, 500
 REVISIONS, COMMENTS, REPORTS, AUTHORS, PAGES = 100_000, 20_000, 5_000, 49, 20

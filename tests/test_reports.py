@@ -6,8 +6,8 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import make_user
 from wiki.caching import pagecache
+from wiki.domain.reports import clean_report
 from wiki.models import Measure, ReportVersion, Revision, StatusReport
-from wiki.views.reports import clean_report
 
 pytestmark = pytest.mark.postgres
 

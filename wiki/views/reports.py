@@ -1,22 +1,17 @@
 """Status reports on a measure: write, edit with versions and conflict handling, history."""
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from wiki.db import db, utcnow
 from wiki.domain import (
     editing,
     merge,
-    metadata,
-    notifications,
     programme,
     revisions,
     schedule,
-    search,
 )
+from wiki.domain import reports as reporting
 from wiki.domain.labels import STATUS_LABELS, TRAFFIC_LIGHT_LABELS
 from wiki.models import Measure, ReportVersion, StatusReport
 from wiki.models.measures import STATUSES
@@ -24,13 +19,6 @@ from wiki.models.reports import TRAFFIC_LIGHTS
 from wiki.security import require
 
 bp = Blueprint("reports", __name__, url_prefix="/measures/<code>/reports")
-
-FIELDS = ("period", "date", "status", "traffic_light", "progress")
-LABELS = {"period": _l("Berichtszeitraum"), "date": _l("Datum"), "status": _l("Status"),
-          "traffic_light": _l("Ampel"), "progress": _l("Fortschritt"), "body": _l("Text")}
-# The measure revision a report makes is German in the history, whatever the UI language.
-MEASURE_SUMMARY = "Status und Fortschritt aus dem Sachstandsbericht {period} übernommen"
-
 
 def get_report_or_404(measure, report_id):
     """Return a report of this measure by id, or abort with 404."""
@@ -70,22 +58,23 @@ def _edit(measure, report):
     if request.method == "GET":
         return _form(measure, report, _initial(measure, report))
     form = request.form
-    state = {"raw": {name: form.get(name, "").strip() for name in FIELDS},
+    state = {"raw": {name: form.get(name, "").strip() for name in reporting.FIELDS},
              "body": revisions.normalise_body(form.get("body")),
              "summary": form.get("summary", ""), "base": editing.base_number(form)}
-    values, errors = clean_report(state["raw"], state["body"], programme.today())
-    errors.update(_taken(measure, report, values, errors))
+    values, errors = reporting.clean_report(state["raw"], state["body"], programme.today())
+    errors.update(reporting.taken(measure, report, values, errors))
     if form.get("action") == "preview":
         return _form(measure, report, state, preview=revisions.render(state["body"]))
     if errors:
         return _form(measure, report, state, errors=errors), 400
     try:
-        saved = save_report(measure, values, current_user.id, report, state["base"],
+        saved = reporting.save_report(measure, values, current_user.id, report, state["base"],
                             state["summary"].strip())
-    except DateTaken:  # another report of that day was saved since the check above
-        return _form(measure, report, state, errors=_taken(measure, report, values, {})), 400
+    except reporting.DateTaken:  # another report of that day was saved since the check above
+        errors = reporting.taken(measure, report, values, {})
+        return _form(measure, report, state, errors=errors), 400
     if saved is None:
-        merged = conflict(report, state)
+        merged = reporting.conflict(report, state)
         state.update(raw=merged["merged"], body=merged["body"], base=merged["version"])
         return _form(measure, report, state, conflict=merged), 409
     flash(_("Sachstandsbericht %(period)s gespeichert.", period=saved.period), "success")
@@ -99,14 +88,8 @@ def _initial(measure, report):
         raw = {"period": schedule.quarter_of(today), "date": today.isoformat(),
                "status": measure.status, "traffic_light": "", "progress": str(measure.progress)}
         return {"raw": raw, "body": "", "summary": "", "base": 0}
-    return {"raw": form_values(report), "body": report.body, "summary": "",
+    return {"raw": reporting.form_values(report), "body": report.body, "summary": "",
             "base": report.version}
-
-
-def form_values(report):
-    """Return a report's (or version's) fields as the form shows them."""
-    return {"period": report.period, "date": report.date.isoformat(), "status": report.status,
-            "traffic_light": report.traffic_light, "progress": str(report.progress)}
 
 
 def _form(measure, report, state, errors=None, **extra):
@@ -114,138 +97,11 @@ def _form(measure, report, state, errors=None, **extra):
     errors = errors or {}
     extra.setdefault("preview", revisions.render(state["body"]))
     return render_template(
-        "reports/edit.html", measure=measure, report=report, errors=errors, labels=LABELS,
-        first_error=next((n for n in (*FIELDS, "body") if n in errors), None),
+        "reports/edit.html", measure=measure, report=report, errors=errors, labels=reporting.LABELS,
+        first_error=next((n for n in (*reporting.FIELDS, "body") if n in errors), None),
         statuses=[(s, STATUS_LABELS[s]) for s in STATUSES],
         lights=[(light, TRAFFIC_LIGHT_LABELS[light]) for light in TRAFFIC_LIGHTS],
         **state, **extra)
-
-
-def clean_report(raw, body, today):
-    """Return typed report values and {field: German message} for each problem."""
-    values, errors = {"body": body}, {}
-    try:
-        values["period"] = "{}-Q{}".format(*schedule.parse_quarter(raw.get("period") or ""))
-    except ValueError:
-        errors["period"] = _("Bitte ein Quartal im Format JJJJ-QN angeben, z. B. 2024-Q2.")
-    try:
-        values["date"] = date.fromisoformat(raw.get("date") or "")
-    except ValueError:
-        errors["date"] = _("Bitte ein Datum im Format JJJJ-MM-TT angeben, z. B. 2024-06-30.")
-    else:
-        if values["date"] > today:
-            errors["date"] = _("Das Datum liegt in der Zukunft.")
-        elif "period" in values and values["date"] < schedule.parse_date(values["period"]):
-            errors["date"] = _("Das Datum liegt vor dem Berichtszeitraum %(period)s.",
-                               period=values["period"])
-    for name, options, message in (
-            ("status", STATUSES, _("Bitte einen der angebotenen Status wählen.")),
-            ("traffic_light", TRAFFIC_LIGHTS, _("Bitte eine Ampelfarbe wählen: grün, gelb "
-                                                "oder rot."))):
-        if raw.get(name) in options:
-            values[name] = raw[name]
-        else:
-            errors[name] = message
-    try:
-        if not raw.get("progress"):
-            raise ValueError("empty")
-        values["progress"] = metadata.clean_progress(raw["progress"])
-    except ValueError:
-        errors["progress"] = _("Der Fortschritt muss eine ganze Zahl von 0 bis 100 sein.")
-    if not body.strip():
-        errors["body"] = _("Der Berichtstext fehlt.")
-    errors.update(editing.body_errors(body))
-    return values, errors
-
-
-class DateTaken(Exception):
-    """The measure has another report on the date of the one being saved."""
-
-
-def _taken(measure, report, values, errors):
-    """Return an error when the measure already has another report on that date."""
-    if "date" in errors:
-        return {}
-    if StatusReport.on_day(measure, values["date"], besides=report).exists():
-        return {"date": _("Für %(code)s gibt es an diesem Tag schon einen Bericht; bitte "
-                          "bearbeiten Sie diesen.", code=measure.code)}
-    return {}
-
-
-def save_report(measure, values, author, report=None, base=None, summary=""):
-    """Create a report, or store a new version of one; None when base is no longer current.
-
-    Raises DateTaken when the measure has another report of that day: the check runs again
-    under the measure's lock, since two saves may both have passed the form's check. The lock
-    also keeps an edit of the measure saved meanwhile from being undone by the carry-over.
-    """
-    now, html = utcnow(), revisions.render(values["body"])
-    with db.atomic():
-        revisions.lock(measure.page)
-        if StatusReport.on_day(measure, values["date"], besides=report).exists():
-            raise DateTaken
-        if report is None:
-            report = StatusReport.create(measure=measure, author=author, html=html, created=now,
-                                         updated=now, version=1, **values)
-        else:
-            # Only the edit that still holds the current version may write: no lost update.
-            changed = (StatusReport.update(html=html, updated=now,
-                                           version=StatusReport.version + 1, **values)
-                       .where((StatusReport.id == report.id) & (StatusReport.version == base))
-                       .execute())
-            if not changed:
-                return None
-            report = StatusReport.get_by_id(report.id)
-        ReportVersion.create(report=report, number=report.version, author=author, html=html,
-                             created=now, summary=summary, **values)
-        search.index_report(report, measure)
-        _carry_to_measure(measure, report, author)
-        notifications.report_saved(report, created=report.version == 1)
-    return report
-
-
-def _carry_to_measure(measure, report, author):
-    """Give the measure the status and progress of its newest report, as a new revision."""
-    newest = StatusReport.of(measure).first()
-    if newest.id != report.id or (measure.status, measure.progress) == (report.status,
-                                                                          report.progress):
-        return
-    latest = measure.page.latest()
-    values, errors = metadata.clean_measure(metadata.from_snapshot(latest.meta))
-    if errors:  # an old snapshot that no longer passes: keep the row in step all the same
-        measure.status, measure.progress = report.status, report.progress
-        measure.save()
-        return
-    values.update(code=measure.code, title=latest.title, status=report.status,
-                  progress=report.progress)
-    revisions.save_measure(measure, values=values, body=latest.body, author=author,
-                           summary=MEASURE_SUMMARY.format(period=report.period))
-
-
-def conflict(report, state):
-    """Return the three-way merge of an edit against the report's newer versions."""
-    current = StatusReport.get_by_id(report.id)
-    base = (ReportVersion.select()
-            .where((ReportVersion.report == report) & (ReportVersion.number == state["base"]))
-            .first())
-    base_fields = form_values(base) if base else dict.fromkeys(FIELDS, "")
-    theirs = form_values(current)
-    merged_body = merge.merge_text(base.body if base else "", state["body"], current.body)
-    merged, clashes = merge.merge_fields(base_fields, state["raw"], theirs)
-    return {
-        "intro": _("Seit Sie mit dem Bearbeiten begonnen haben, wurde dieser Bericht "
-                   "gespeichert. Ihre Änderungen sind noch nicht gespeichert; sie sind unten mit "
-                   "denen der anderen zusammengeführt."),
-        "since": list(ReportVersion.of(report).where(ReportVersion.number > state["base"])),
-        "body_diff": editing.condense(merge.diff_words(base.body if base else "", current.body)),
-        "body": merged_body.text(),
-        "clean": merged_body.clean and not clashes,
-        "changed": [(name, LABELS[name], base_fields[name], theirs[name]) for name in FIELDS
-                    if base_fields[name] != theirs[name]],
-        "clashes": {name: (state["raw"][name], theirs[name]) for name in clashes},
-        "merged": merged,
-        "version": current.version,
-    }
 
 
 @bp.route("/<int:report_id>/history")
@@ -275,9 +131,10 @@ def diff(code, report_id):
     if None in numbers:
         abort(400)
     old, new = (_version_or_404(report, n) for n in sorted(numbers))
-    before, after = form_values(old), form_values(new)
-    fields = [(LABELS[name], shown(name, before[name]), shown(name, after[name]))
-              for name in FIELDS if before[name] != after[name]]
+    before, after = reporting.form_values(old), reporting.form_values(new)
+    fields = [(reporting.LABELS[name], reporting.shown(name, before[name]),
+               reporting.shown(name, after[name]))
+              for name in reporting.FIELDS if before[name] != after[name]]
     return render_template("reports/diff.html", measure=measure, report=report, old=old,
                            new=new, fields=fields, body=merge.diff_words(old.body, new.body))
 
@@ -290,12 +147,3 @@ def _version_or_404(report, number):
     return found
 
 
-def shown(name, value):
-    """Return a report field as the UI shows it: labels for codes, % for progress."""
-    if name == "status":
-        return str(STATUS_LABELS.get(value, value))
-    if name == "traffic_light":
-        return str(TRAFFIC_LIGHT_LABELS.get(value, value))
-    if name == "progress":
-        return f"{value} %"
-    return value
