@@ -114,7 +114,8 @@ class Revision(BaseModel):
 
         The body and its HTML stay unread; a plain page's revision has page.measure None.
         """
-        from wiki.models.measures import Measure  # measures.py imports this module
+        # The measure model through the page's back reference: measures.py imports this module.
+        Measure = Page.measure_row.rel_model  # noqa: N806
 
         return (cls.select(cls.id, cls.page, cls.number, cls.title, cls.summary, cls.created,
                            cls.author, Page, Measure, User)

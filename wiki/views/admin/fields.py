@@ -10,7 +10,7 @@ from wiki import audit
 from wiki.db import db
 from wiki.domain import revisions
 from wiki.models import ActionField, Measure
-from wiki.views.admin import bp, first_error
+from wiki.views.admin.home import bp, first_error
 
 FIELD_CODE = re.compile(r"^HF\d{1,3}$")
 # The form's fields in the order it shows them: the first one with an error gets the focus.

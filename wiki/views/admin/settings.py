@@ -10,7 +10,7 @@ from wiki import audit, config
 from wiki.db import db
 from wiki.domain import schedule
 from wiki.models import Strategy
-from wiki.views.admin import bp, first_error
+from wiki.views.admin.home import bp, first_error
 
 # The form's fields in the order it shows them: the first one with an error gets the focus.
 STRATEGY_FORM = ("title", "period_start", "period_end")

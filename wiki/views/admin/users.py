@@ -13,7 +13,7 @@ from wiki.domain.accounts import disable_user
 from wiki.models import Session, User
 from wiki.models.accounts import ROLES
 from wiki.security import hash_password
-from wiki.views.admin import ROLE_LABELS, bp, first_error, role_label
+from wiki.views.admin.home import ROLE_LABELS, bp, first_error, role_label
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
