@@ -2,6 +2,8 @@
 import os
 import re
 
+import pytest
+
 from wiki import ROOT, config, create_app
 
 
@@ -41,3 +43,31 @@ def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
     assert len(first.config["SECRET_KEY"]) == 64
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_today_is_in_the_programme_time_zone(app, monkeypatch):
+    """Today is the date in FAHRPLAN_TIME_ZONE, not the server's: one function, configurable."""
+    import datetime as dt
+
+    from wiki.domain import clock
+
+    moment = dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC)  # already 1 January in Berlin
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return moment.astimezone(tz)
+
+    monkeypatch.setattr(clock.datetime, "datetime", Clock)
+    with app.app_context():
+        assert clock.today() == dt.date(2027, 1, 1)
+        app.config["TIME_ZONE"] = "America/New_York"
+        assert clock.today() == dt.date(2026, 12, 31)
+
+
+def test_an_unknown_time_zone_stops_the_start(tmp_path):
+    """A mistyped FAHRPLAN_TIME_ZONE fails at start with the setting's name, not on a page."""
+    with pytest.raises(ValueError, match="FAHRPLAN_TIME_ZONE"):
+        create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+                    "SECRET_KEY": "t", "TIME_ZONE": "Europe/Bergisch"},
+                   instance_path=str(tmp_path / "instance"))

@@ -13,6 +13,8 @@ LOGIN_MAX_FAILURES = 5
 LOGIN_WINDOW_MINUTES = 15
 # Language when the browser asks for none we have: "de" or "en".
 DEFAULT_LANGUAGE = "de"
+# The programme's time zone: what "today" is, and the time of day shown for stored moments.
+TIME_ZONE = "Europe/Berlin"
 # Days after which a measure without a new status report counts as stale.
 STALE_REPORT_DAYS = 120
 # Send the session cookie over HTTPS only; set it behind a TLS-terminating proxy.

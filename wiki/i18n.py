@@ -1,4 +1,6 @@
 """Language: German first, English second; chosen by a switch or by the browser."""
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from flask import current_app, request, session
 from flask_babel import Babel, get_locale
 
@@ -15,9 +17,14 @@ def select_locale():
 
 
 def init_app(app):
-    """Bind Flask-Babel with German as the default and Berlin time."""
+    """Bind Flask-Babel with German as the default and the programme's time zone."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LANGUAGE"])
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Berlin")
+    try:
+        ZoneInfo(app.config["TIME_ZONE"])
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ValueError(f"FAHRPLAN_TIME_ZONE: unbekannte Zeitzone »{app.config['TIME_ZONE']}«, "
+                         "z. B. Europe/Berlin") from None
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["TIME_ZONE"])
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale

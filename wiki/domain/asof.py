@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import peewee
 
+from wiki.domain import clock
 from wiki.models import ActionField, Page, Revision
 
-LOCAL = ZoneInfo("Europe/Berlin")
 DATE_FIELDS = ("planned_start", "planned_end", "actual_start", "actual_end", "legal_deadline")
 
 
@@ -37,7 +37,7 @@ class MeasureState:
 
 def end_of_day_utc(day):
     """Return the UTC moment (naive, as stored) when a local day ends."""
-    local = datetime.combine(day + timedelta(days=1), time.min, tzinfo=LOCAL)
+    local = datetime.combine(day + timedelta(days=1), time.min, tzinfo=clock.zone())
     return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 

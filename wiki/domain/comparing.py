@@ -3,9 +3,9 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from wiki.domain import labels, metadata, schedule
+from wiki.domain import labels, metadata, prerequisites, schedule
 from wiki.domain.merge import diff_words
-from wiki.models import ActionField, Dependency, Measure
+from wiki.models import ActionField
 
 PLAN_FIELDS = ("planned_start", "planned_end")
 
@@ -106,20 +106,13 @@ def restorable(measure, old):
         return None, _("Version %(number)d enthält ungültige Angaben: %(errors)s",
                        number=old.number, errors="; ".join(errors.values()))
     values["code"] = measure.code
-    if not ActionField.select().where(ActionField.code == values["field"]).exists():
+    if not ActionField.exists_with(values["field"]):
         return None, _("Das Handlungsfeld %(field)s aus Version %(number)d gibt es nicht mehr.",
                        field=values["field"], number=old.number)
-    known = {code for (code,) in Measure.select(Measure.code).tuples()}
-    missing = [code for code in values["requires"] if code not in known]
+    missing, cycle = prerequisites.problems(measure.code, values["requires"], measure)
     if missing:
         return None, _("Die Voraussetzung %(codes)s aus Version %(number)d gibt es nicht mehr.",
                        codes=", ".join(missing), number=old.number)
-    edges = {}
-    for dependent, prerequisite in Dependency.edges():
-        if dependent != measure.code:
-            edges.setdefault(dependent, set()).add(prerequisite)
-    edges[measure.code] = set(values["requires"])
-    cycle = schedule.find_cycle(edges)
     if cycle:
         return None, _("Die Voraussetzungen aus Version %(number)d ergäben einen Kreis: "
                        "%(cycle)s.", number=old.number, cycle=schedule.format_cycle(cycle))

@@ -2,6 +2,8 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from wiki.domain import clock
+
 LABEL_WIDTH = 250  # px left of the time axis for codes and titles
 CHART_WIDTH = 900  # px for the whole period
 ROW = 34  # px per measure row
@@ -56,8 +58,8 @@ def period(measures, start, end):
     """Widen a strategy period to whole years that hold every measure's dates."""
     days = [d for m in measures for d in (m.planned_start, m.planned_end, m.actual_start,
                                           m.actual_end) if d]
-    first = min([start, *days]) if start else min(days, default=date.today())
-    last = max([end, *days]) if end else max(days, default=date.today())
+    first = min([start, *days]) if start else min(days, default=clock.today())
+    last = max([end, *days]) if end else max(days, default=clock.today())
     return date(first.year, 1, 1), date(last.year, 12, 31)
 
 

@@ -1,5 +1,5 @@
 """Checks across files: action fields, prerequisites and their cycles, users."""
-from wiki.domain import schedule
+from wiki.domain import prerequisites, schedule
 from wiki.exchange.programme import ImportProblem
 
 
@@ -23,11 +23,10 @@ def _measure_references(programme, path, version):
         problems.append(ImportProblem(path, version.where + "field", f"Unbekanntes Handlungsfeld "
                                       f"»{code}« (keine Datei fields/{code}.md)."))
     requires = version.values.get("requires", []) if version.owns("requires") else []
-    for code in requires:
-        if code not in programme.measures:
-            problems.append(ImportProblem(path, version.where + "requires", f"Unbekannte "
-                                          f"Voraussetzung »{code}« (keine Datei "
-                                          f"measures/{code}.md)."))
+    for code in prerequisites.unknown(requires, programme.measures):
+        problems.append(ImportProblem(path, version.where + "requires", f"Unbekannte "
+                                      f"Voraussetzung »{code}« (keine Datei "
+                                      f"measures/{code}.md)."))
     return problems
 
 

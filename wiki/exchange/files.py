@@ -1,16 +1,16 @@
 """Exchange files: Markdown with YAML front matter, and the time stamps of revisions."""
 import re
 from datetime import UTC, datetime, time
-from zoneinfo import ZoneInfo
 
 import yaml
+
+from wiki.domain import clock
 
 CLOSING = re.compile(r"^---[ \t]*$", re.M)
 STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}"
                    r"([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([+-]\d{2}:\d{2}|Z)?)?$")
 TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # Times in files are local times of the programme's city; the database keeps naive UTC.
-ZONE = ZoneInfo("Europe/Berlin")
 
 
 def _without_timestamps(resolvers):
@@ -97,13 +97,13 @@ def parse_stamp(value):
         raise ValueError(f"Ungültiger Zeitpunkt »{text}« (erwartet JJJJ-MM-TT oder "
                          "JJJJ-MM-TTThh:mm).") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZONE)
+        moment = moment.replace(tzinfo=clock.zone())
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def format_stamp(moment):
     """Return a stored UTC time as local text: a date at midnight, else minutes (or finer)."""
-    local = moment.replace(tzinfo=UTC).astimezone(ZONE)
+    local = moment.replace(tzinfo=UTC).astimezone(clock.zone())
     if not local.fold:  # only the second pass of a repeated hour needs its offset written
         local = local.replace(tzinfo=None)
     if local.time() == time(0) and local.tzinfo is None:

@@ -21,6 +21,11 @@ class ActionField(BaseModel):
     position = peewee.IntegerField(default=0)
 
     @classmethod
+    def exists_with(cls, code):
+        """Tell whether an action field has this code."""
+        return cls.select().where(cls.code == code).exists()
+
+    @classmethod
     def by_code_or_404(cls, code):
         """Return the action field with this code (case-insensitive), or raise 404."""
         return found(cls.get_or_none(cls.code == code.upper()))

@@ -5,12 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from wiki.caching import pagecache
-from wiki.domain import editing, metadata, programme, revisions, schedule
+from wiki.domain import editing, metadata, prerequisites, programme, revisions, schedule
 from wiki.domain.labels import OBLIGATION_LABELS, STATUS_LABELS
 from wiki.models import (
     ActionField,
     Comment,
-    Dependency,
     EditPresence,
     Measure,
     Page,
@@ -144,8 +143,7 @@ def _choices(raw):
 def check(values, errors, measure):
     """Return errors that need the database: unknown field, contact or prerequisite, a cycle."""
     found = {}
-    if "field" not in errors and not ActionField.select().where(
-            ActionField.code == values["field"]).exists():
+    if "field" not in errors and not ActionField.exists_with(values["field"]):
         found["field"] = _("Unbekanntes Handlungsfeld »%(code)s«.", code=values["field"])
     if "contact" not in errors and values["contact"] and User.by_name(values["contact"]) is None:
         found["contact"] = _("Unbekannte Person »%(name)s«.", name=values["contact"])
@@ -159,18 +157,10 @@ def check(values, errors, measure):
 
 def _check_requires(values, measure):
     """Return an error for unknown prerequisites or for prerequisites that make a cycle."""
-    codes = values["requires"]
-    known = {m.code for m in Measure.select(Measure.code).where(Measure.code.in_(codes))}
-    unknown = [code for code in codes if code not in known]
+    unknown, cycle = prerequisites.problems(values.get("code") or "(neu)", values["requires"],
+                                            measure)
     if unknown:
         return {"requires": _("Unbekannte Maßnahme: %(codes)s.", codes=", ".join(unknown))}
-    if measure is not None and set(codes) == {m.code for m in measure.prerequisites()}:
-        return {}  # unchanged prerequisites of an acyclic graph make no cycle; skip the walk
-    edges = {}
-    for dependent, prerequisite in Dependency.edges():
-        edges.setdefault(dependent, set()).add(prerequisite)
-    edges[values.get("code") or "(neu)"] = set(codes)
-    cycle = schedule.find_cycle(edges)
     if cycle:
         return {"requires": _("Voraussetzungen ergeben einen Kreis: %(cycle)s",
                               cycle=schedule.format_cycle(cycle))}
