@@ -23,7 +23,7 @@ from wiki.security import can
 
 HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
-# The main navigation in order; an entry shows only once its view exists.
+# The main navigation in order.
 NAVIGATION = [
     ("overview.index", _l("Start")),
     ("overview.architecture", _l("Architektur")),
@@ -54,7 +54,6 @@ def init_app(app):
         stored_html=stored_html,
     )
     app.jinja_env.globals.update(
-        has_endpoint=has_endpoint,
         main_navigation=main_navigation,
         language_links=language_links,
         OBLIGATIONS=tuple(OBLIGATION_LABELS),
@@ -89,11 +88,6 @@ def labeller(labels, missing=None):
     return label
 
 
-def has_endpoint(endpoint):
-    """Tell whether a view exists, so templates link only to routes that are there."""
-    return endpoint in current_app.view_functions
-
-
 def stored_html(html, top=2):
     """Return stored, sanitised HTML as markup, its headings moved to start at level top."""
     html = html or ""
@@ -106,10 +100,10 @@ def stored_html(html, top=2):
 
 
 def main_navigation():
-    """Return (url, label, current) for each main navigation entry whose view exists."""
+    """Return (url, label, current) for each main navigation entry the reader may use."""
     return [(url_for(endpoint), label, request.endpoint == endpoint)
-            for endpoint, label in NAVIGATION if has_endpoint(endpoint)
-            and (endpoint not in ADMIN_NAVIGATION or can("admin"))]
+            for endpoint, label in NAVIGATION
+            if endpoint not in ADMIN_NAVIGATION or can("admin")]
 
 
 def language_links():
