@@ -2,12 +2,13 @@
 from datetime import date
 from types import SimpleNamespace
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from wiki import presentation
 from wiki.caching import pagecache
+from wiki.caching.replans import keep_replans, kept_replans
 from wiki.db import db
 from wiki.domain import metadata, revisions, schedule
 from wiki.domain.merge import diff_words
@@ -18,7 +19,6 @@ from wiki.views.pages import get_page_or_404
 
 bp = Blueprint("history", __name__)
 PER_PAGE = 50
-REPLANS_KEPT = 2000  # pages whose re-plans a worker keeps (a few hundred bytes each)
 PLAN_FIELDS = ("planned_start", "planned_end")
 # The columns a history row shows: never the body or its HTML, which can be large.
 LIST_COLUMNS = (Revision.id, Revision.number, Revision.title, Revision.summary, Revision.size,
@@ -198,9 +198,8 @@ def _replan_numbers(page):
     the plans of 500 revisions took 3–4 ms. The key holds the page's times, too, in case a
     deleted page's id is given to a new page; each app (worker) keeps its own.
     """
-    kept = current_app.extensions.setdefault("fahrplan_replans", {})
-    key = (page.id, page.created, page.updated, page.revision_count)
-    if key not in kept:
+    found = kept_replans(page)
+    if found is None:
         # Only the planned dates, through the plain cursor: peewee's row wrapping cost more
         # than the query. Up to the counted revision, so the key matches what was read.
         query = (Revision.select(Revision.number, *map(Revision.meta_value, PLAN_FIELDS))
@@ -211,11 +210,9 @@ def _replan_numbers(page):
         changes = [{"number": change["revision"].number, "end_shift": change["end_shift"],
                     "old": tuple(map(_day, change["old"])), "new": tuple(map(_day, change["new"]))}
                    for change in replans(snapshots)]
-        if len(kept) >= REPLANS_KEPT:
-            kept.clear()  # simpler than an LRU; each page reads its plans again once
-        kept[key] = (changes[::-1], slip(snapshots[0].meta, snapshots[-1].meta)
-                     if snapshots else None)
-    return kept[key]
+        found = keep_replans(page, (changes[::-1], slip(snapshots[0].meta, snapshots[-1].meta)
+                                    if snapshots else None))
+    return found
 
 
 def revision(number, code=None, slug=None):
