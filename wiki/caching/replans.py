@@ -7,10 +7,12 @@ page's id is given to a new page. Kept in the re-plans' share of the one budget
 """
 from wiki.caching import store
 
-# Bytes counted per kept page and per re-plan in it: the Python objects measured with
-# tracemalloc (key, list, dicts, dates).
-ENTRY_BYTES = 400
-REPLAN_BYTES = 700
+# Bytes counted per kept page and per re-plan in it, as tracemalloc measured the Python objects
+# (key, list, dicts, dates): 1,000 pages took 0.32 MB without re-plans, 0.62 MB with one each,
+# 1.42 MB with three. So the 1 MB share holds about 1,500 pages with one re-plan (2,000 pages
+# of any size were kept before).
+ENTRY_BYTES = 320
+REPLAN_BYTES = 370
 
 
 def _key(page):

@@ -16,7 +16,7 @@ from flask import current_app
 # Shares of PAGE_CACHE_MB (20 MB by default: 16 MB of pages, 3 MB of fragments, 1 MB of
 # re-plans). A kept page saves the most (every query and all rendering); at 1,000 measures the
 # overviews keep about 9,000 fragments, 2.3 MB packed, and the re-plans of 1,000 measures
-# with four revisions each take about 0.6 MB (wiki/caching/replans.py).
+# with one re-plan each take about 0.6 MB (wiki/caching/replans.py).
 SHARES = {"pages": 0.80, "fragments": 0.15, "replans": 0.05}
 PACKED = b"\x00zlib\x00"  # no HTML or JSON starts with a NUL byte
 
