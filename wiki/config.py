@@ -23,9 +23,10 @@ SESSION_COOKIE_SECURE = False
 WTF_CSRF_TIME_LIMIT = 8 * 3600
 # Origins (e.g. "https://intranet.example.org") allowed to show Fahrplan pages in a frame.
 EMBED_FRAME_ORIGINS = []
-# Megabytes of rendered pages each worker keeps while nothing changes (wiki/pagecache.py);
-# 0: render every page anew.
-PAGE_CACHE_MB = 16
+# Megabytes each worker keeps of everything it caches (wiki/caching/store.py): 80 % for whole
+# pages while nothing changes, 15 % for rendered cards, reports and overview rows, 5 % for the
+# histories' re-plans. 0: no cache at all, every page and fragment rendered anew.
+PAGE_CACHE_MB = 20
 # Accessibility statement: who to contact about barriers (shown on /accessibility).
 ACCESSIBILITY_CONTACT = "Digitalisierungsteam, digitalisierung@example.org"
 

@@ -1,11 +1,12 @@
 """Revision history of pages and measures: list, old revision, compare, restore, re-plans."""
 from types import SimpleNamespace
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from wiki.caching import pagecache
+from wiki.caching.replans import keep_replans, kept_replans
 from wiki.db import db
 from wiki.domain import comparing, metadata, revisions
 from wiki.models import Measure, Page, Revision, User
@@ -13,7 +14,6 @@ from wiki.security import require
 
 bp = Blueprint("history", __name__)
 PER_PAGE = 50
-REPLANS_KEPT = 2000  # pages whose re-plans a worker keeps (a few hundred bytes each)
 # The columns a history row shows: never the body or its HTML, which can be large.
 LIST_COLUMNS = (Revision.id, Revision.number, Revision.title, Revision.summary, Revision.size,
                 Revision.created, Revision.author, User)
@@ -93,26 +93,23 @@ def _replan_numbers(page):
     the plans of 500 revisions took 3–4 ms. The key holds the page's times, too, in case a
     deleted page's id is given to a new page; each app (worker) keeps its own.
     """
-    kept = current_app.extensions.setdefault("fahrplan_replans", {})
-    key = (page.id, page.created, page.updated, page.revision_count)
-    if key not in kept:
+    found = kept_replans(page)
+    if found is None:
         # Only the planned dates, through the plain cursor: peewee's row wrapping cost more
         # than the query. Up to the counted revision, so the key matches what was read.
-        query = (Revision.select(Revision.number, *map(Revision.meta_value, comparing.PLAN_FIELDS))
+        fields = comparing.PLAN_FIELDS
+        query = (Revision.select(Revision.number, *map(Revision.meta_value, fields))
                  .where(Revision.page == page, Revision.number <= page.revision_count)
                  .order_by(Revision.number))
-        fields = comparing.PLAN_FIELDS
         snapshots = [SimpleNamespace(number=number, meta=dict(zip(fields, plan, strict=True)))
                      for number, *plan in db.execute(query).fetchall()]
         changes = [{"number": change["revision"].number, "end_shift": change["end_shift"],
                     "old": tuple(map(comparing.day, change["old"])),
                     "new": tuple(map(comparing.day, change["new"]))}
                    for change in comparing.replans(snapshots)]
-        if len(kept) >= REPLANS_KEPT:
-            kept.clear()  # simpler than an LRU; each page reads its plans again once
-        kept[key] = (changes[::-1], comparing.slip(snapshots[0].meta, snapshots[-1].meta)
-                     if snapshots else None)
-    return kept[key]
+        slip = comparing.slip(snapshots[0].meta, snapshots[-1].meta) if snapshots else None
+        found = keep_replans(page, (changes[::-1], slip))
+    return found
 
 
 def revision(number, code=None, slug=None):
