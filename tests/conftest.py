@@ -173,6 +173,11 @@ def app(backend, tmp_path, request):
     disconnect()
 
 
+def restart(app):
+    """Drop everything an app keeps, as a restart does after a setting changed."""
+    app.extensions.pop("fahrplan_caches", None)
+
+
 @pytest.fixture
 def uncached(app):
     """Render every page anew: for tests that count what rendering a page costs."""

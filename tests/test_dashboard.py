@@ -322,6 +322,16 @@ def test_as_of_a_past_day_rebuilds_what_it_can(demo, client, today):
     assert page.select_one("#card-M07")  # the field cards are there too, as of that day
 
 
+def test_measures_as_of_a_day_keep_their_own_ids(demo, ctx):
+    """A measure as of a day has its row's id, as today's has: one key for cards and counts."""
+    day = date(2023, 6, 30)
+    past = measures_as_of(day)
+    assert past
+    assert any(state.id != state.page_id for state in past)  # the two used to be mixed up
+    for state in past:
+        assert state.id == Measure.by_code(state.code).id
+
+
 def test_a_bad_as_of_answers_400_with_the_message(demo, client, today):
     """A date that is no date is refused on the page, naming the field."""
     page = start(client, "/?as_of=morgen", status=400)

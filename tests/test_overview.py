@@ -4,8 +4,7 @@ from datetime import date
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import make_user
-from wiki.caching import pagecache
+from tests.conftest import make_user, restart
 from wiki.domain.metadata import clean_measure, from_snapshot
 from wiki.domain.revisions import save_measure
 from wiki.models import Measure
@@ -74,7 +73,7 @@ def test_architecture_flags_stale_measures(demo, client, app):
     app.config["STALE_REPORT_DAYS"] = 300
     assert any("kein Bericht seit" in w for w in warnings(client, "M14"))
     app.config["STALE_REPORT_DAYS"] = 100000
-    pagecache.clear(app)  # a changed setting applies after a restart, which drops kept pages
+    restart(app)  # a changed setting applies after a restart, which drops kept pages
     assert not any("Bericht" in w for w in warnings(client, "M14"))
 
 

@@ -10,8 +10,9 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
+from wiki.domain import reports as reporting
 from wiki.models import Comment, CommentVersion, Measure, Page, StatusReport
-from wiki.views import comments, measures, pages, reports
+from wiki.views import comments, measures, pages
 
 pytestmark = pytest.mark.postgres
 
@@ -78,7 +79,7 @@ def test_two_reports_of_one_day(client, editor, monkeypatch):
             "body": "Erster Bericht", "action": "save"}
     assert client.post("/measures/M07/reports/new", data=form).status_code == 302
     count = StatusReport.select().count()
-    monkeypatch.setattr(reports, "_taken", passing_once(reports._taken))
+    monkeypatch.setattr(reporting, "taken", passing_once(reporting.taken))
     response = client.post("/measures/M07/reports/new", data={**form, "body": "Zweiter"})
     monkeypatch.undo()
     assert response.status_code == 400

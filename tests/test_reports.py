@@ -4,8 +4,7 @@ import datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import make_user
-from wiki.caching import pagecache
+from tests.conftest import make_user, restart
 from wiki.domain.reports import clean_report
 from wiki.models import Measure, ReportVersion, Revision, StatusReport
 
@@ -369,7 +368,7 @@ def test_measure_page_flags_a_stale_report(client, demo, login):
     page = soup(client.get("/measures/M07"))
     assert "kein Bericht seit" in text(page.find(class_="page-header"))
     client.application.config["STALE_REPORT_DAYS"] = 100000
-    pagecache.clear(client.application)  # as a restart would, after the setting changed
+    restart(client.application)  # the setting applies after a restart
     page = soup(client.get("/measures/M07"))
     assert "kein Bericht seit" not in text(page.find(class_="page-header"))
 

@@ -1,5 +1,4 @@
-"""Protection for every request and response: the one permission check, server-side sessions,
-password hashing, CSRF tokens and security headers."""
+"""Protection of every request: the one permission check, sessions, passwords, CSRF, headers."""
 import functools
 import secrets
 from datetime import timedelta

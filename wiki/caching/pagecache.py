@@ -53,11 +53,6 @@ def kept(view):
     return wrapped
 
 
-def clear(app):
-    """Drop the pages app keeps, and its fragments and re-plans (after a setting changed)."""
-    store.clear(app)
-
-
 def _may_keep():
     """Tell whether the request's answer may be a kept page: a plain GET without a message."""
     return (request.method == "GET" and "HX-Request" not in request.headers

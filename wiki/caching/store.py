@@ -34,11 +34,6 @@ def of(name):
     return store
 
 
-def clear(app):
-    """Drop everything app keeps (after a setting changed under a running app, as tests do)."""
-    app.extensions.pop("fahrplan_caches", None)
-
-
 def pack(data):
     """Return bytes compressed, marked so that unpack knows them."""
     return PACKED + zlib.compress(data, 1)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import peewee
 
 from wiki.domain import clock
-from wiki.models import ActionField, Page, Revision
+from wiki.models import ActionField, Measure, Page, Revision
 
 DATE_FIELDS = ("planned_start", "planned_end", "actual_start", "actual_end", "legal_deadline")
 
@@ -55,6 +55,7 @@ def revisions_as_of(day):
 def measures_as_of(day):
     """Return the measures as they stood at the end of day, in architecture order."""
     fields = {f.code: f for f in ActionField.select()}
+    ids = Measure.ids_by_page()  # keyed like today's measures, so every lookup is the same
     states = []
     for revision in revisions_as_of(day):
         meta = revision.meta
@@ -63,7 +64,7 @@ def measures_as_of(day):
         dates = {name: date.fromisoformat(meta[name]) if meta.get(name) else None
                  for name in DATE_FIELDS if name != "legal_deadline"}
         states.append(MeasureState(
-            id=revision.page_id, page_id=revision.page_id, code=meta["code"],
+            id=ids[revision.page_id], page_id=revision.page_id, code=meta["code"],
             title=meta.get("title", ""), field=fields[meta["field"]],
             obligation=meta.get("obligation", "internal"), status=meta.get("status", "planned"),
             progress=meta.get("progress") or 0, requires=list(meta.get("requires") or []),

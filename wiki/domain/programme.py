@@ -50,21 +50,14 @@ def state():
         "measures_by_field": group_by_field(measures),
         "assessments": assess(plans, requires, moment),
         "stale": stale(measures, moment, day),
-        "comment_counts": Comment.counts(day and end_of_day_utc(day), by_page=day is not None),
+        "comment_counts": Comment.counts(day and end_of_day_utc(day)),
         "lights": lights(day),
     }
 
 
 def lights(day=None):
-    """Return {measure id: (traffic light, period)} of each newest report (as of a day).
-
-    As of a day, measures are keyed by their page id, as measures_as_of gives them.
-    """
-    found = StatusReport.newest_lights(day)
-    if day is None:
-        return found
-    pages = {measure: page for page, measure in Measure.ids_by_page().items()}
-    return {pages[measure]: light for measure, light in found.items() if measure in pages}
+    """Return {measure id: (traffic light, period)} of each newest report (as of a day)."""
+    return StatusReport.newest_lights(day)
 
 
 def group_by_field(measures):
@@ -81,12 +74,11 @@ def stale(measures, moment, day=None):
     # One measure (its page) reads its own reports only, not those of the whole programme.
     few = day is None and len(measures) <= 10
     latest = StatusReport.latest_dates(day, [m.id for m in measures] if few else None)
-    ids = Measure.ids_by_page() if day else None
     found = {}
     for measure in measures:
         if measure.status in CLOSED or measure.status == "planned":
             continue
-        last = latest.get(ids[measure.page_id] if ids else measure.id)
+        last = latest.get(measure.id)
         if last is None or (moment - last).days > limit:
             found[measure.id] = -1 if last is None else (moment - last).days
     return found

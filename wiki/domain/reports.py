@@ -75,14 +75,17 @@ def taken(measure, report, values, errors):
     return {}
 
 
-def save_report(measure, values, author, report=None, base=None, summary=""):
+def save_report(measure, values, author, report=None, base=None, summary="", *, imported=None):
     """Create a report, or store a new version of one; None when base is no longer current.
 
     Raises DateTaken when the measure has another report of that day: the check runs again
     under the measure's lock, since two saves may both have passed the form's check. The lock
     also keeps an edit of the measure saved meanwhile from being undone by the carry-over.
+
+    imported: the moment an imported report was written. The importer brings the measure's
+    revisions, carry-overs included, from the folder, and an import tells no watcher.
     """
-    now, html = utcnow(), revisions.render(values["body"])
+    now, html = imported or utcnow(), revisions.render(values["body"])
     with db.atomic():
         revisions.lock(measure.page)
         if StatusReport.on_day(measure, values["date"], besides=report).exists():
@@ -102,8 +105,9 @@ def save_report(measure, values, author, report=None, base=None, summary=""):
         ReportVersion.create(report=report, number=report.version, author=author, html=html,
                              created=now, summary=summary, **values)
         search.index_report(report, measure)
-        _carry_to_measure(measure, report, author)
-        notifications.report_saved(report, created=report.version == 1)
+        if imported is None:
+            _carry_to_measure(measure, report, author)
+            notifications.report_saved(report, created=report.version == 1)
     return report
 
 

@@ -1,14 +1,12 @@
 """Writing a checked programme into an empty database, in one transaction."""
-from wiki.db import db
-from wiki.domain import revisions, search
+from wiki.db import db, utcnow
+from wiki.domain import reports, revisions, search
 from wiki.exchange.programme import LEITBILD_SLUG
 from wiki.models import (
     ActionField,
     Comment,
     CommentVersion,
     ReportRound,
-    ReportVersion,
-    StatusReport,
     Strategy,
     User,
 )
@@ -32,13 +30,13 @@ def write_programme(programme):
             _save_page(page, record, users)
         for code, record in programme.measures.items():
             _save_measure(measures[code], record, users)
-        reports = {key: _write_report(values, measures[key[0]], users)
+        written = {key: _write_report(values, measures[key[0]], users)
                    for key, values in programme.reports.items()}
         for values in programme.rounds.values():
             ReportRound.create(html=revisions.render(values["body"]),
                                projects_html=revisions.render(values["projects"]), **values)
         for values in programme.comments:
-            report = reports.get((values["code"], values["report"]))
+            report = written.get((values["code"], values["report"]))
             _write_comment(values, measures[values["code"]], report, users)
 
 
@@ -84,14 +82,10 @@ def _user(users, name):
 
 
 def _write_report(values, measure, users):
-    """Create a status report with its first version."""
+    """Create a status report with its first version, as the report form saves one."""
     fields = {name: values[name] for name in REPORT_FIELDS}
-    html = revisions.render(values["body"])
-    author = _user(users, values["author"])
-    report = StatusReport.create(measure=measure, html=html, author=author, **fields)
-    ReportVersion.create(report=report, number=1, html=html, author=author, **fields)
-    search.index_report(report, measure)
-    return report
+    return reports.save_report(measure, fields, _user(users, values["author"]),
+                               imported=utcnow())
 
 
 def _write_comment(values, measure, report, users):

@@ -223,14 +223,11 @@ class Comment(BaseModel):
                 .order_by(cls.created.desc(), cls.id.desc()))
 
     @classmethod
-    def counts(cls, until=None, by_page=False):
-        """Return {measure id (or its page id): visible comments}, created before until if given."""
-        key = Measure.page if by_page else cls.measure
-        query = (cls.select(key, peewee.fn.COUNT(cls.id))
+    def counts(cls, until=None):
+        """Return {measure id: visible comments}, created before until if given."""
+        query = (cls.select(cls.measure, peewee.fn.COUNT(cls.id))
                  .where(~cls.deleted & ~cls.hidden)
-                 .group_by(key))
-        if by_page:
-            query = query.join(Measure)
+                 .group_by(cls.measure))
         if until is not None:
             query = query.where(cls.created < until)
         return dict(query.tuples())
