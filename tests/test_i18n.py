@@ -8,6 +8,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
+from tests.test_editing_measures import form_values
 from wiki import ROOT
 from wiki.models import ActionField, Measure, Page, Revision
 
@@ -133,3 +134,35 @@ def test_compiled_catalogue_matches_the_po_file():
     with open(f"{CATALOG}.mo", "rb") as fh:
         compiled = {_plain(m.id): _plain(m.string) for m in read_mo(fh) if m.id}
     assert compiled == source
+
+
+def field_labels(page):
+    """Return {field id: label text without the required mark} of a form page."""
+    for mark in page.select("label .required"):
+        mark.decompose()
+    return {label["for"]: label.get_text(strip=True) for label in page.find_all("label")}
+
+
+@pytest.mark.parametrize(("query", "labels", "errors"), [
+    ("", {"f-planned_start": "Geplanter Beginn", "f-actual_end": "Tatsächliches Ende",
+          "f-tags": "Schlagwörter", "f-title": "Titel"},
+     {"progress": "Fortschritt muss eine ganze Zahl von 0 bis 100 sein.",
+      "planned_end": "Geplantes Ende liegt vor dem geplanten Beginn.",
+      "title": "Titel fehlt."}),
+    ("?lang=en", {"f-planned_start": "Planned start", "f-actual_end": "Actual end",
+                  "f-tags": "Tags", "f-title": "Title"},
+     {"progress": "Progress must be a whole number from 0 to 100.",
+      "planned_end": "The planned end lies before the planned start.",
+      "title": "Title is missing."}),
+])
+def test_measure_editor_speaks_the_language(client, demo, login, query, labels, errors):
+    """The measure editor's labels and its errors are German by default, English on request."""
+    login("editor")
+    response = client.get(f"/measures/M07/edit{query}")
+    shown = field_labels(soup(response))
+    assert {key: shown[key] for key in labels} == labels
+    form = dict(form_values(response), progress="abc", title="", planned_start="2024-06-01",
+                planned_end="2023-Q4")
+    page = soup(client.post("/measures/M07/edit", data=form))
+    assert {name: page.find(id=f"f-{name}-error").get_text(strip=True)
+            for name in errors} == errors

@@ -1,7 +1,7 @@
 """Language: German first, English second; chosen by a switch or by the browser."""
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
 LANGUAGES = ("de", "en")
@@ -10,6 +10,8 @@ babel = Babel()
 
 def select_locale():
     """Pick the language: the user's switch, else the browser's preference, else the default."""
+    if not has_request_context():
+        return None  # the importer and other commands: Flask-Babel's default (German)
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in LANGUAGES:
         return chosen

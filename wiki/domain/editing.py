@@ -2,14 +2,17 @@
 import re
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from wiki.db import db
 from wiki.domain import merge, metadata, revisions
 from wiki.domain.markdown import MEASURE_CODE, WIKI_LINK
 from wiki.models import EditPresence, Page, PageAlias, Revision
 
 RENAME_SUMMARY = "Link nach Umbenennung angepasst"
-MARKERS_ERROR = ("Der Text enthält noch Konfliktmarkierungen (<<<<<<<, =======, >>>>>>>). "
-                 "Bitte entscheiden Sie sich für eine Fassung und entfernen Sie die Markierungen.")
+MARKERS_ERROR = _l(
+    "Der Text enthält noch Konfliktmarkierungen (<<<<<<<, =======, >>>>>>>). "
+    "Bitte entscheiden Sie sich für eine Fassung und entfernen Sie die Markierungen.")
 
 
 def editors_of(page, user):
@@ -21,7 +24,7 @@ def editors_of(page, user):
 
 def body_errors(body):
     """Return {"body": message} when the body still holds conflict markers."""
-    return {"body": MARKERS_ERROR} if merge.has_markers(body) else {}
+    return {"body": str(MARKERS_ERROR)} if merge.has_markers(body) else {}
 
 
 def base_number(form):

@@ -1,39 +1,42 @@
-"""The typed metadata of a measure: its fields, German labels, cleaning and revision snapshot."""
+"""The typed metadata of a measure: its fields, labels, cleaning and revision snapshot."""
 from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from wiki.domain import schedule
 from wiki.domain.markdown import MEASURE_CODE
 from wiki.models.measures import OBLIGATIONS, STATUSES
 
 LABELS = {
-    "code": "Kürzel",
-    "title": "Titel",
-    "field": "Handlungsfeld",
-    "obligation": "Verbindlichkeit",
-    "status": "Status",
-    "owner": "Verantwortlich",
-    "contact": "Ansprechperson",
-    "planned_start": "Geplanter Beginn",
-    "planned_end": "Geplantes Ende",
-    "actual_start": "Tatsächlicher Beginn",
-    "actual_end": "Tatsächliches Ende",
-    "progress": "Fortschritt",
-    "requires": "Voraussetzungen",
-    "legal_basis": "Rechtsgrundlage",
-    "legal_deadline": "Gesetzliche Frist",
-    "tags": "Schlagwörter",
+    "code": _l("Kürzel"),
+    "title": _l("Titel"),
+    "field": _l("Handlungsfeld"),
+    "obligation": _l("Verbindlichkeit"),
+    "status": _l("Status"),
+    "owner": _l("Verantwortlich"),
+    "contact": _l("Ansprechperson"),
+    "planned_start": _l("Geplanter Beginn"),
+    "planned_end": _l("Geplantes Ende"),
+    "actual_start": _l("Tatsächlicher Beginn"),
+    "actual_end": _l("Tatsächliches Ende"),
+    "progress": _l("Fortschritt"),
+    "requires": _l("Voraussetzungen"),
+    "legal_basis": _l("Rechtsgrundlage"),
+    "legal_deadline": _l("Gesetzliche Frist"),
+    "tags": _l("Schlagwörter"),
 }
 FIELDS = tuple(LABELS)
 REQUIRED = ("code", "title", "field")
 DATES = ("planned_start", "planned_end", "actual_start", "actual_end", "legal_deadline")
 # (start, end, message when the end lies before the start)
 SPANS = (
-    ("planned_start", "planned_end", "Geplantes Ende liegt vor dem geplanten Beginn."),
-    ("actual_start", "actual_end", "Tatsächliches Ende liegt vor dem tatsächlichen Beginn."),
+    ("planned_start", "planned_end", _l("Geplantes Ende liegt vor dem geplanten Beginn.")),
+    ("actual_start", "actual_end", _l("Tatsächliches Ende liegt vor dem tatsächlichen Beginn.")),
 )
 TEXT_LIMIT = 300  # the length of the title, owner and legal basis columns
 TAGS_LIMIT = 500
-PROGRESS_ERROR = "Fortschritt muss eine ganze Zahl von 0 bis 100 sein."
+PROGRESS_ERROR = _l("Fortschritt muss eine ganze Zahl von 0 bis 100 sein.")
 
 
 def clean_text(value, limit=None):
@@ -41,10 +44,11 @@ def clean_text(value, limit=None):
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError("Muss ein Text sein.")
+        raise ValueError(_("Muss ein Text sein."))
     text = str(value).strip()
     if limit and len(text) > limit:
-        raise ValueError(f"Höchstens {limit} Zeichen erlaubt (hier {len(text)}).")
+        raise ValueError(_("Höchstens %(limit)d Zeichen erlaubt (hier %(length)d).", limit=limit,
+                           length=len(text)))
     return text
 
 
@@ -52,8 +56,8 @@ def clean_code(value):
     """Return a measure code in upper case (M and two to four digits), or "" when empty."""
     text = clean_text(value)
     if text and not MEASURE_CODE.match(text):
-        raise ValueError(f"Ungültiges Kürzel »{text}«; erwartet M und zwei bis vier Ziffern, "
-                         "z. B. M07.")
+        raise ValueError(_("Ungültiges Kürzel »%(code)s«; erwartet M und zwei bis vier Ziffern, "
+                           "z. B. M07.", code=text))
     return text.upper()
 
 
@@ -63,7 +67,8 @@ def clean_choice(value, options, unknown, default=None):
     if not text and default:
         return default
     if text not in options:
-        raise ValueError(f"{unknown} »{text}«; erlaubt: {', '.join(options)}.")
+        raise ValueError(_("%(unknown)s »%(text)s«; erlaubt: %(options)s.", unknown=unknown,
+                           text=text, options=", ".join(options)))
     return text
 
 
@@ -82,7 +87,7 @@ def clean_progress(value):
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-        raise ValueError(PROGRESS_ERROR)
+        raise ValueError(str(PROGRESS_ERROR))
     return value
 
 
@@ -93,7 +98,7 @@ def _items(value):
     if isinstance(value, str):
         return value.replace(",", " ").split()
     if not isinstance(value, list):
-        raise ValueError("Muss eine Liste sein.")
+        raise ValueError(_("Muss eine Liste sein."))
     return value
 
 
@@ -108,11 +113,12 @@ def clean_tags(value):
     for item in _items(value):
         tag = clean_text(item)
         if not tag or any(char.isspace() for char in tag):
-            raise ValueError(f"Ungültiges Schlagwort »{tag}«: ein Wort ohne Leerzeichen.")
+            raise ValueError(_("Ungültiges Schlagwort »%(tag)s«: ein Wort ohne Leerzeichen.",
+                               tag=tag))
         if tag not in tags:
             tags.append(tag)
     if len(" ".join(tags)) > TAGS_LIMIT:
-        raise ValueError(f"Zusammen höchstens {TAGS_LIMIT} Zeichen erlaubt.")
+        raise ValueError(_("Zusammen höchstens %(limit)d Zeichen erlaubt.", limit=TAGS_LIMIT))
     return tags
 
 
@@ -120,9 +126,9 @@ CLEANERS = {
     "code": clean_code,
     "title": lambda value: clean_text(value, TEXT_LIMIT),
     "field": clean_text,
-    "obligation": lambda value: clean_choice(value, OBLIGATIONS, "Unbekannte Verbindlichkeit",
+    "obligation": lambda value: clean_choice(value, OBLIGATIONS, _l("Unbekannte Verbindlichkeit"),
                                              "internal"),
-    "status": lambda value: clean_choice(value, STATUSES, "Unbekannter Status", "planned"),
+    "status": lambda value: clean_choice(value, STATUSES, _l("Unbekannter Status"), "planned"),
     "owner": lambda value: clean_text(value, TEXT_LIMIT),
     "contact": lambda value: clean_text(value) or None,
     "planned_start": clean_date,
@@ -138,7 +144,7 @@ CLEANERS = {
 
 
 def clean_measure(raw):
-    """Return typed values from raw metadata, and {field: German message} for each problem."""
+    """Return typed values from raw metadata, and {field: message} for each problem."""
     values, errors = {}, {}
     for name, clean in CLEANERS.items():
         try:
@@ -147,10 +153,10 @@ def clean_measure(raw):
             errors[name] = str(error)
     for name in REQUIRED:
         if name not in errors and not values[name]:
-            errors[name] = f"{LABELS[name]} fehlt."
+            errors[name] = _("%(label)s fehlt.", label=LABELS[name])
     for start, end, message in SPANS:
         if values.get(start) and values.get(end) and values[end] < values[start]:
-            errors[end] = message
+            errors[end] = str(message)
     return values, errors
 
 

@@ -5,6 +5,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+
 QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -13,7 +15,8 @@ def parse_quarter(text):
     """Return (year, quarter) for a quarter like "2023-Q1"."""
     match = QUARTER.match(str(text).strip())
     if match is None:
-        raise ValueError(f"Ungültiges Quartal »{text}« (erwartet JJJJ-Qn, z. B. 2024-Q2).")
+        raise ValueError(_("Ungültiges Quartal »%(text)s« (erwartet JJJJ-Qn, z. B. 2024-Q2).",
+                           text=text))
     return int(match[1]), int(match[2])
 
 
@@ -47,7 +50,8 @@ def parse_date(text, end=False):
             return date.fromisoformat(value)
     except ValueError:
         pass  # a well-formed but impossible date, such as 2023-02-30
-    raise ValueError(f"Ungültiges Datum »{value}« (erwartet JJJJ-MM-TT oder JJJJ-Qn).")
+    raise ValueError(_("Ungültiges Datum »%(text)s« (erwartet JJJJ-MM-TT oder JJJJ-Qn).",
+                       text=value))
 
 
 def find_cycle(edges):
