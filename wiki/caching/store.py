@@ -13,11 +13,14 @@ from collections import OrderedDict
 
 from flask import current_app
 
-# Shares of PAGE_CACHE_MB (20 MB by default: 16 MB of pages, 3 MB of fragments, 1 MB of
-# re-plans). A kept page saves the most (every query and all rendering); at 1,000 measures the
-# overviews keep about 9,000 fragments, 2.3 MB packed, and the re-plans of 1,000 measures
-# with one re-plan each take about 0.6 MB (wiki/caching/replans.py).
-SHARES = {"pages": 0.80, "fragments": 0.15, "replans": 0.05}
+# Shares of PAGE_CACHE_MB (20 MB by default: 15 MB of pages, 4 MB of fragments, 1 MB of
+# re-plans). A kept page saves the most (every query and all rendering). At 1,000 measures the
+# overviews keep about 9,000 fragments, 2.3 MB packed, but the bench's round of overviews after
+# a change asks for more: with 3 MB the least recently used were gone before they were asked
+# again, and timeline and dependencies rendered 14–22 % slower after a change than with the
+# 4 MB kept before; with 4 MB as fast. The re-plans of 1,000 measures with one re-plan each
+# take about 0.6 MB (wiki/caching/replans.py).
+SHARES = {"pages": 0.75, "fragments": 0.20, "replans": 0.05}
 PACKED = b"\x00zlib\x00"  # no HTML or JSON starts with a NUL byte
 
 
