@@ -56,6 +56,8 @@ def init_app(app):
     app.jinja_env.globals.update(
         main_navigation=main_navigation,
         language_links=language_links,
+        this_path=this_path,
+        this_page=this_page,
         OBLIGATIONS=tuple(OBLIGATION_LABELS),
     )
 
@@ -108,9 +110,23 @@ def main_navigation():
 
 def language_links():
     """Return (code, name, url) for each language: this page again, in that language."""
-    args = request.args.to_dict()
-    links = []
-    for code in LANGUAGES:
-        query = urlencode({**args, "lang": code})
-        links.append((code, LANGUAGE_NAMES[code], f"{request.path}?{query}"))
-    return links
+    args, path = request.args.to_dict(), this_path()
+    return [(code, LANGUAGE_NAMES[code], f"{path}?{urlencode({**args, 'lang': code})}")
+            for code in LANGUAGES]
+
+
+def this_path():
+    """Return this page's path as its route spells it (/revisions/1 for /revisions/01).
+
+    A kept page (wiki/caching/pagecache.py) is kept for the route and its values, so the links
+    it shows must not echo how one request happened to spell them.
+    """
+    if request.url_rule is None:  # an error page for an address no route knows
+        return request.path
+    return url_for(request.endpoint, **request.view_args)
+
+
+def this_page():
+    """Return this page's path with the query parameters its view reads."""
+    query = urlencode(list(request.args.items(multi=True)))
+    return f"{this_path()}?{query}" if query else this_path()

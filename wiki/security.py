@@ -89,6 +89,15 @@ def to_login():
     return redirect(target)
 
 
+def htmx_target():
+    """Return the id of the element an htmx request swaps, None for a request not sent by htmx.
+
+    Views ask only this, never HX-Target alone: a plain GET that names a target gets the whole
+    page, and only whole pages are kept (wiki/caching/pagecache.py).
+    """
+    return htmx.target if htmx else None
+
+
 def safe_next(target):
     """Return target when it is a relative path on this site, else the start page."""
     if not target or "\\" in target or any(ord(c) < 32 for c in target):
@@ -167,5 +176,6 @@ def init_app(app):
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=()")
         if "text/html" in response.content_type:
             response.headers.setdefault("Cache-Control", "private, no-cache")
-            response.vary.add("Cookie")
+            # An htmx request may get a fragment (htmx_target) or an HX-Redirect (to_login).
+            response.vary.update(("Cookie", "HX-Request", "HX-Target"))
         return response

@@ -106,6 +106,15 @@ def fragment(name, *args):
                   *args)
 
 
+def for_past_day():
+    """Keep none of the fragments this request renders: they show a past day's programme.
+
+    Those are asked for by that day's page only, which is kept whole (wiki/caching/pagecache.py):
+    keeping them too would take a third more memory.
+    """
+    g.past_day = True
+
+
 def _request_state():
     """Return (what every fragment of this request depends on, the kept fragments or None).
 
@@ -132,9 +141,7 @@ def render(kept, key, template, macro, *args):
     if packed is not None:
         return Markup(store.unpack(packed).decode())  # noqa: S704 (a rendered macro, kept)  # nosec B704
     html = get_template_attribute(template, macro)(*args)
-    if request.args.get("as_of"):
-        # A past day's fragments are asked for by that day's page only, which is kept whole
-        # (wiki/caching/pagecache.py): keeping them too would take a third more memory.
+    if g.get("past_day"):
         return html
     packed = store.pack(html.encode())
     kept.put(digest, packed, len(packed))

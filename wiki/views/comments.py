@@ -14,13 +14,6 @@ bp = Blueprint("comments", __name__)
 MAX_LENGTH = 10_000
 
 
-@bp.after_request
-def _vary(response):
-    """Tell caches that htmx requests get a fragment."""
-    response.vary.update(["HX-Request", "HX-Target"])
-    return response
-
-
 @bp.app_template_global("may_edit_comment")
 def may_edit(comment):
     """Tell whether the current user may edit a comment: its author, or an admin."""

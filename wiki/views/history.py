@@ -167,8 +167,8 @@ def restore(number, code=None, slug=None):
 
 
 ROUTES = (
-    ("/history", pagecache.kept(history), ["GET"]),
-    ("/diff", pagecache.kept(diff), ["GET"]),
+    ("/history", pagecache.kept(history, args=("page",)), ["GET"]),
+    ("/diff", pagecache.kept(diff, args=("from", "to")), ["GET"]),
     ("/revisions/<int:number>", pagecache.kept(revision), ["GET"]),
     ("/restore/<int:number>", restore, ["POST"]),
 )

@@ -25,13 +25,6 @@ bp = Blueprint("notifications", __name__)
 PER_PAGE = 50
 
 
-@bp.after_request
-def _vary(response):
-    """Tell caches that htmx requests get a fragment."""
-    response.vary.update(["HX-Request", "HX-Target"])
-    return response
-
-
 def signed_in(view):
     """Guard a view for any logged-in user, readers too: anonymous visitors go to the login."""
     @functools.wraps(view)

@@ -7,47 +7,50 @@ import re
 from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 
-from wiki.caching import pagecache, rows
+from wiki.caching import fragments, pagecache, rows
 from wiki.domain import dashboard, graph, programme, timeline
 from wiki.domain.comparing import slip
 from wiki.models import Page, Revision, Strategy
 from wiki.models.measures import STATUSES
 from wiki.presentation import render_in_pieces
+from wiki.security import htmx_target
 
 bp = Blueprint("overview", __name__)
 # The filters and globals every template uses come with the blueprint every page links to.
 
 # When the accessibility statement was last reviewed; update it with the statement's text.
 STATEMENT_DATE = datetime.date(2026, 11, 24)
-
-
-@bp.after_request
-def _vary(response):
-    """Tell caches that htmx requests get a fragment."""
-    response.vary.update(["HX-Request", "HX-Target"])
-    return response
+FILTERS = ("field", "obligation", "status")  # of the timeline and the measure table
 
 
 @bp.route("/")
-@pagecache.kept
+@pagecache.kept(args=("as_of",))
 def index():
     """Show the programme at a glance: Leitbild, dashboard, action fields, the wiki pages."""
     strategy = Strategy.current()
     leitbild = strategy.leitbild if strategy and strategy.leitbild_id else None
     motto, excerpt = _excerpt(leitbild.latest().html) if leitbild else ("", "")
-    context = programme.state()
+    context = _state()
     return _render("overview/index.html", strategy=strategy, leitbild=leitbild, motto=motto,
                    excerpt=excerpt, pages=list(Page.wiki_pages()),
                    dashboard=dashboard.start_page(context), **context)
 
 
 @bp.route("/architecture")
-@pagecache.kept
+@pagecache.kept(args=("as_of",))
 def architecture():
     """Show the architecture: counts by field and status, the fields as columns of cards."""
-    context = programme.state()
+    context = _state()
     return _render("overview/architecture.html", strategy=Strategy.current(),
                    counts=_counts(context), statuses=STATUSES, **context)
+
+
+def _state():
+    """Return the overviews' context (programme.state); a past day's fragments are not kept."""
+    context = programme.state()
+    if context["as_of"]:
+        fragments.for_past_day()
+    return context
 
 
 def _counts(context):
@@ -66,11 +69,11 @@ def _counts(context):
 
 
 @bp.route("/timeline", endpoint="timeline")
-@pagecache.kept
+@pagecache.kept(args=("as_of", "baseline", *FILTERS))
 def timeline_view():
     """Show the roadmap by quarter, grouped by action field, with filters and a table view."""
-    context = programme.state()
-    chosen = {key: request.args.get(key, "") for key in ("field", "obligation", "status")}
+    context = _state()
+    chosen = {key: request.args.get(key, "") for key in FILTERS}
     groups = [(f, shown) for f in context["fields"]
               if (shown := [m for m in context["measures_by_field"].get(f.id, [])
                             if _matches(m, chosen, context["assessments"][m.code])])]
@@ -79,7 +82,7 @@ def timeline_view():
     start, end = timeline.period(measures, strategy.period_start, strategy.period_end)
     baseline, baseline_day, baseline_error = programme.baseline_plans()
     plan = timeline.layout(groups, context["requires"], start, end, context["today"], baseline)
-    template = ("overview/_timeline.html" if request.headers.get("HX-Target") == "timeline"
+    template = ("overview/_timeline.html" if htmx_target() == "timeline"
                 else "overview/timeline.html")
     bars, arrows, table = rows.timeline(plan, measures, context, _slips(measures), baseline)
     return _render(template, plan=plan, groups=groups, chosen=chosen, bars=bars, arrows=arrows,
@@ -88,10 +91,10 @@ def timeline_view():
 
 
 @bp.route("/dependencies")
-@pagecache.kept
+@pagecache.kept(args=("as_of",))
 def dependencies():
     """Show the prerequisite graph in layers, with at-risk chains marked, and as a list."""
-    context = programme.state()
+    context = _state()
     requires, measures = context["requires"], context["measures"]
     dependents = {}
     for code, prerequisites in requires.items():
@@ -120,11 +123,11 @@ SORT_KEYS = {
 
 
 @bp.route("/measures", endpoint="measure_table")
-@pagecache.kept
+@pagecache.kept(args=("as_of", "baseline", *FILTERS, "sort", "dir", "format"))
 def measure_table():
     """List the measures in a sortable, filterable table; ?format=csv exports what is shown."""
-    context = programme.state()
-    chosen = {key: request.args.get(key, "") for key in ("field", "obligation", "status")}
+    context = _state()
+    chosen = {key: request.args.get(key, "") for key in FILTERS}
     sort = request.args.get("sort") if request.args.get("sort") in SORT_KEYS else "code"
     descending = request.args.get("dir") == "desc"
     shown = sorted((m for m in context["measures"]
@@ -133,7 +136,7 @@ def measure_table():
     if request.args.get("format") == "csv":
         return _csv(shown, context)
     baseline, baseline_day, baseline_error = programme.baseline_plans()
-    template = ("overview/_measure_table.html" if request.headers.get("HX-Target") == "table"
+    template = ("overview/_measure_table.html" if htmx_target() == "table"
                 else "overview/measures.html")
     return _render(template, shown=shown, chosen=chosen, sort=sort, descending=descending,
                    statuses=STATUSES, baseline=baseline, baseline_day=baseline_day,

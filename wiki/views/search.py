@@ -3,15 +3,9 @@ from flask import Blueprint, render_template, request
 
 from wiki.domain import search
 from wiki.models import ActionField
+from wiki.security import htmx_target
 
 bp = Blueprint("search", __name__)
-
-
-@bp.after_request
-def _vary(response):
-    """Tell caches that htmx requests get a fragment."""
-    response.vary.update(["HX-Request", "HX-Target"])
-    return response
 
 
 @bp.route("/search")
@@ -26,7 +20,7 @@ def index():
     context = dict(query=query, kind=kind, field=field, hits=hits, total=total, page=page,
                    pages=(total + size - 1) // size, kinds=search.KIND_LABELS,
                    fields=list(ActionField.ordered()))
-    target = request.headers.get("HX-Target") if request.headers.get("HX-Request") else None
+    target = htmx_target()
     if target == "header-results":  # the header box shows a short list
         context["hits"], context["compact"] = hits[:8], True
     if target in ("search-results", "header-results"):

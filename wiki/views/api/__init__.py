@@ -83,7 +83,7 @@ def _caching(response):
 
 
 @bp.route("/measures")
-@pagecache.kept
+@pagecache.kept(args=("field", "status", "obligation"))
 def measure_list():
     """List the measures with their derived state, filtered by ?field=, ?status=, ?obligation=."""
     chosen = {"field": _choice("field", [f.code for f in ActionField.ordered()]),
