@@ -230,8 +230,10 @@ def token_of(response):
     return re.search(r'X-CSRFToken": "([^"]+)"', response.text)[1]
 
 
-def test_content_holding_the_old_token_hole_gets_no_token(app, demo, client):
+def test_content_holding_the_old_token_hole_gets_no_token(app, demo, client, backend):
     """The text the cache once put where a token goes, in a page's content, stays text."""
+    if backend == "postgresql":
+        pytest.skip("PostgreSQL stores no NUL in text; the next test holds on both")
     content_with(app, "\x00csrf-token\x00")
     client.get("/pages/glossar")
     page = client.get("/pages/glossar")  # kept
