@@ -198,7 +198,7 @@ def _trust_proxies(app):
     """Take the client's address and scheme from PROXY_HOPS proxies' X-Forwarded-* headers."""
     hops = app.config["PROXY_HOPS"]
     if not isinstance(hops, int) or isinstance(hops, bool) or hops < 0:
-        raise ValueError("FAHRPLAN_PROXY_HOPS: eine ganze Zahl ab 0")
+        raise ValueError(f"FAHRPLAN_PROXY_HOPS: {hops!r} ist keine ganze Zahl ab 0")
     if hops:
         # X-Forwarded-For: the address the outermost of our proxies saw (each one appends);
         # X-Forwarded-Proto: set, not appended, by the proxy in front of Fahrplan. The Host
