@@ -19,8 +19,7 @@ from wiki.security import (
 )
 
 bp = Blueprint("auth", __name__)
-
-
+# Longer names are no account's (user.username holds 80 characters); refused before any query.
 MAX_USERNAME = 80
 
 
