@@ -213,7 +213,8 @@ class Filler:
     def users(self):
         """Insert the bench editor (with its password) and the authors."""
         password = hash_password(BENCH_PASSWORD)
-        User.insert_many([{"id": n + 1, "username": name, "name": name.capitalize(),
+        User.insert_many([{"id": n + 1, "username": name, "username_key": User.key_for(name),
+                           "name": name.capitalize(),
                            "role": "editor", "password_hash": password if n == 0 else None,
                            "created": START} for n, name in enumerate(self.plan.authors)]
                          ).execute()

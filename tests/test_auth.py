@@ -6,9 +6,10 @@ from bs4 import BeautifulSoup
 from flask import Blueprint
 
 from tests.conftest import PASSWORD, make_user
+from tests.test_hardening_auth import clock  # noqa: F401 (a fixture)
 from wiki import create_app
 from wiki.domain.accounts import disable_user
-from wiki.models import LoginFailure, Session, User
+from wiki.models import LoginThrottle, Session, User
 from wiki.security import can, require, safe_next
 
 pytestmark = pytest.mark.postgres
@@ -69,25 +70,30 @@ def test_disabled_user_cannot_log_in(client):
     assert post_login(client, "k.becker").status_code == 401
 
 
+@pytest.mark.usefixtures("clock")
 def test_failed_logins_are_throttled_per_account(client, app):
-    """After too many failures even the right password is refused for a while."""
+    """After too many failures even the right password has to wait."""
     make_user("k.becker")
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         assert post_login(client, "k.becker", "falsch").status_code == 401
     response = post_login(client, "k.becker")
     assert response.status_code == 429
+    assert response.headers["Retry-After"] == "1"
     assert "Zu viele Fehlversuche" in soup(response).find(role="alert").get_text()
     assert Session.select().count() == 0
 
 
+@pytest.mark.usefixtures("clock")
 def test_failed_logins_are_throttled_per_address(client, app):
     """Guessing across many account names from one address is throttled too."""
+    app.config["LOGIN_ADDRESS_MAX_FAILURES"] = 3
     make_user("k.becker")
-    for i in range(app.config["LOGIN_MAX_FAILURES"]):
-        post_login(client, f"raten{i}", "falsch")
+    for i in range(3):
+        assert post_login(client, f"raten{i}", "falsch").status_code == 401
     assert post_login(client, "k.becker").status_code == 429
 
 
+@pytest.mark.usefixtures("clock")
 def test_throttling_holds_across_workers(app, tmp_path):
     """Failures are counted in the database, so a second worker (app) sees them too."""
     make_user("k.becker")
@@ -95,7 +101,8 @@ def test_throttling_holds_across_workers(app, tmp_path):
         post_login(app.test_client(), "k.becker", "falsch")
     other = create_app({**app.config, "TESTING": True}, instance_path=str(tmp_path / "other"))
     assert post_login(other.test_client(), "k.becker").status_code == 429
-    assert LoginFailure.select().count() == 2 * app.config["LOGIN_MAX_FAILURES"]
+    row = LoginThrottle.get_by_id("user:k.becker")
+    assert row.failures == app.config["LOGIN_MAX_FAILURES"]
 
 
 def test_logout_needs_post_and_ends_the_session_for_real(client):

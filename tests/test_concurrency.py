@@ -149,13 +149,13 @@ def try_login(server, password):
 
 
 def test_failed_logins_are_throttled_across_workers(app, backend, tmp_path):
-    """Failures count in the database: after the limit, workers that saw none refuse too."""
+    """Failures count in the database: after the address's limit, workers that saw none refuse."""
     with app.app_context():
         make_user("k.becker")
     db.close()
-    limit = 3
+    limit = 3  # the address waits for the window's end; the account's waits would be seconds
     with gunicorn(app.config["DATABASE_URL"], tmp_path, workers=4,
-                  LOGIN_MAX_FAILURES=limit) as server:
+                  LOGIN_ADDRESS_MAX_FAILURES=limit) as server:
         failures = [try_login(server, "falsch") for _attempt in range(limit)]
         refusals = []
         for _burst in range(10):  # until a worker that saw no failure has answered one

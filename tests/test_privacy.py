@@ -19,7 +19,7 @@ from wiki.models import (
     Comment,
     CommentVersion,
     EditPresence,
-    LoginFailure,
+    LoginThrottle,
     Measure,
     Page,
     ReportVersion,
@@ -119,9 +119,9 @@ def test_the_export_has_only_the_users_own_data(person, client_of):
     assert data["profile"]["username"] == "j.wagner"
     text = json.dumps(data, ensure_ascii=False)
     assert "t.schmitz" not in text and "Doppelablagen" not in text
-    assert len(data["failed_logins"]) == 1
+    assert data["failed_logins"] == []  # his own correct login started his count afresh
     mine = json.loads(client.get("/account/data.json").text)
-    assert len(mine["failed_logins"]) == 1
+    assert [row["count"] for row in mine["failed_logins"]] == [1]
     own_ids = {c.id for c in Comment.select().where(Comment.author == person)}
     assert {c["id"] for c in mine["comments"]} == own_ids
 
@@ -253,7 +253,7 @@ def test_pseudonymising_replaces_the_person_and_keeps_the_content(person, client
     assert Session.select().where(Session.user == user).count() == 0
     assert own.get("/account").status_code == 302  # his browser is logged out
     assert EditPresence.select().count() == 0
-    assert LoginFailure.select().where(LoginFailure.key.contains("schmitz")).count() == 0
+    assert LoginThrottle.select().where(LoginThrottle.key.contains("schmitz")).count() == 0
     assert Revision.select().where(Revision.author == user).count() == revisions
     assert StatusReport.select().where(StatusReport.author == user).count() == reports
     assert Measure.by_code("M07").contact_id == user.id
@@ -361,20 +361,22 @@ def test_prune_deletes_expired_sessions_and_old_failures(app, client, runner, lo
         old = utcnow() - timedelta(days=app.config["SESSION_DAYS"], minutes=1)
         user = make_user("k.becker")
         Session.create(key="a" * 64, user=user, last_seen=old)
-        LoginFailure.create(key="user:k.becker", created=utcnow() - timedelta(hours=1))
-        LoginFailure.create(key="user:k.becker")
+        hour_ago = utcnow() - timedelta(hours=1)
+        LoginThrottle.create(key="user:k.alt", failures=1, started=hour_ago, until=hour_ago)
+        LoginThrottle.create(key="user:k.becker", failures=1)
         EditPresence.create(page=Page.create(slug="x", title="X"), user=user,
                             seen=utcnow() - timedelta(hours=2))
     login("reader")  # logging in prunes
     assert Session.select().count() == 1  # the new one
-    assert LoginFailure.select().count() == 1
+    assert LoginThrottle.select().count() == 1
     assert EditPresence.select().count() == 0
     with app.app_context():
         Session.create(key="b" * 64, user=user, last_seen=old)
-        LoginFailure.create(key="addr:127.0.0.1", created=utcnow() - timedelta(hours=1))
+        hour_ago = utcnow() - timedelta(hours=1)
+        LoginThrottle.create(key="addr:192.0.2.1", failures=1, started=hour_ago, until=hour_ago)
     result = runner.invoke(args=["prune"])
     assert result.exit_code == 0, result.output
     assert "1 abgelaufene Sitzung(en), 1 alte Fehlanmeldung(en)" in result.output
-    assert Session.select().count() == 1 and LoginFailure.select().count() == 1
+    assert Session.select().count() == 1 and LoginThrottle.select().count() == 1
     with app.app_context():
         assert prune() == {"sessions": 0, "login_failures": 0, "edit_presence": 0}

@@ -386,7 +386,8 @@ def test_missing_csrf_token_is_refused_and_keeps_the_text(app, client, demo, log
     login("editor")
     app.config["WTF_CSRF_ENABLED"] = True
     before = state()
-    response = client.post("/measures/M07/reports/new", data=report_form(body="Mein Bericht."))
+    response = client.post("/measures/M07/reports/new", data=report_form(body="Mein Bericht."),
+                           headers={"Origin": "http://localhost"})  # sent from this site
     assert response.status_code == 400
     assert state() == before
     kept = {field["name"]: field.get_text() for field in soup(response).select("form textarea")}

@@ -43,6 +43,8 @@ def test_header_from_the_proxy_creates_the_user_and_logs_them_in(sso, client):
     assert signed_in_as(response) == "Katrin Becker"
     user = User.by_name("k.becker")
     assert (user.role, user.password_hash, user.email) == ("reader", None, "k.becker@example.org")
+    assert Session.select().count() == 0  # for this request only, until the cookie comes back
+    assert signed_in_as(visit(client, "k.becker")) == "Katrin Becker"
     assert Session.select().where(Session.user == user).count() == 1
     entry = AuditEntry.get(AuditEntry.action == "user.sso_create")
     assert entry.target == f"user/{user.id}"
@@ -137,6 +139,7 @@ def test_a_different_name_ends_the_session_and_starts_the_new_one(sso, client):
     make_user("k.becker", name="Katrin Becker")
     make_user("j.wagner", name="Jan Wagner")
     assert signed_in_as(visit(client, "k.becker")) == "Katrin Becker"
+    visit(client, "k.becker")  # the cookie comes back: now the browser has a session row
     first = Session.get()
     response = visit(client, "j.wagner")
     assert signed_in_as(response) == "Jan Wagner"

@@ -36,6 +36,8 @@ ALLOWED = [
     ("wiki/backup.py", None, "backup and restore errors, printed by `fahrplan backup/restore`"),
     ("wiki/mail.py", None, "the mail queue's log lines and `fahrplan mail` output"),
     ("wiki/sso.py", None, "configuration errors raised or logged while the app starts"),
+    ("wiki/security.py", "keine ganze Zahl",
+     "FAHRPLAN_PROXY_HOPS: a configuration error raised while the app starts"),
     ("wiki/exchange/", None, "`fahrplan import/export` errors; they point into German files of "
      "the German exchange format"),
     ("wiki/domain/reports.py", "aus dem Sachstandsbericht",

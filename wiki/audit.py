@@ -1,13 +1,14 @@
 """The audit log: every admin action, readable by admins."""
 from datetime import timedelta
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from wiki.db import utcnow
 from wiki.models import ActionField, AuditEntry, User
+from wiki.security import client_address
 
 # Each action in words, for the log; an action missing here is shown by its code.
 ACTIONS = {
@@ -33,7 +34,7 @@ def record(action, target="", **details):
     """Record an admin action by the current user (target and details never name a person)."""
     in_request = has_request_context()
     actor = current_user if in_request and current_user.is_authenticated else None
-    address = (request.remote_addr or "") if in_request else ""
+    address = client_address() if in_request else ""
     days = current_app.config["AUDIT_ADDRESS_DAYS"]
     AuditEntry.create(user=actor.id if actor else None, action=action, target=str(target),
                       details=details, address=address if days else "")

@@ -8,9 +8,16 @@ SECRET_KEY = None
 READ_WITHOUT_LOGIN = True
 # Days of inactivity after which a server-side session ends.
 SESSION_DAYS = 14
-# Failed logins allowed per account and per address within LOGIN_WINDOW_MINUTES.
+# Failed logins of an account before each further attempt waits: 1, 2, 4 … seconds, at most
+# LOGIN_WINDOW_MINUTES; the count starts afresh after a login or a quiet window.
 LOGIN_MAX_FAILURES = 5
 LOGIN_WINDOW_MINUTES = 15
+# Failed logins from one address within LOGIN_WINDOW_MINUTES; far above one person's rate, as
+# everybody shares the proxy's address unless PROXY_HOPS is set.
+LOGIN_ADDRESS_MAX_FAILURES = 100
+# Reverse proxies in front of Fahrplan whose X-Forwarded-For (and the nearest one's
+# X-Forwarded-Proto) are believed; 0: none, the connecting address is the client's.
+PROXY_HOPS = 0
 # Language when the browser asks for none we have: "de" or "en".
 DEFAULT_LANGUAGE = "de"
 # The programme's time zone: what "today" is, and the time of day shown for stored moments.
@@ -19,6 +26,9 @@ TIME_ZONE = "Europe/Berlin"
 STALE_REPORT_DAYS = 120
 # Send the session cookie over HTTPS only; set it behind a TLS-terminating proxy.
 SESSION_COOKIE_SECURE = False
+# Browsers send the session cookie along with a form from another site never ("Lax": only
+# when following a link); a forged form then arrives without a login.
+SESSION_COOKIE_SAMESITE = "Lax"
 # Seconds a CSRF token stays valid (None: as long as the session).
 WTF_CSRF_TIME_LIMIT = 8 * 3600
 # Origins (e.g. "https://intranet.example.org") allowed to show Fahrplan pages in a frame.

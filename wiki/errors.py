@@ -1,7 +1,9 @@
 """Error pages in German (JSON under /api/); a refused form comes back with everything typed."""
 import json
+import re
+from urllib.parse import urlsplit
 
-from flask import Response, render_template, request, url_for
+from flask import Response, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -36,10 +38,48 @@ def _error_page(error):
     return render_template("errors/error.html", code=code, message=MESSAGES.get(code)), code
 
 
+# Fields that hold a password or other secret (password, new_password, passwort, …).
+SECRET_FIELD = re.compile(r"pass|pwd|secret", re.IGNORECASE)
+
+
 def _csrf_error(error):
-    """Show the refused form again, filled with what was sent, so that nothing typed is lost."""
-    fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+    """Show a refused form again, filled with what was sent, when this site's own page sent it.
+
+    Never for a form from another site: the page would hand the forged fields a valid token, one
+    click from being sent. Never for a form with a password: the page would show it in clear.
+    """
+    if not _from_this_site():
+        page = render_template("errors/csrf.html", fields=None)
+        session.modified = False  # no new cookie either: it would replace the person's own
+        return page, 400
+    fields = resendable_fields()
+    if fields is None:
+        return render_template("errors/csrf.html", fields=None, again=request.path), 400
     return render_template("errors/csrf.html", fields=fields, action=request.full_path), 400
+
+
+def resendable_fields():
+    """Return the posted fields to offer again, or None for a form with a password in it."""
+    fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+    if any(SECRET_FIELD.search(name) for name, _value in fields):
+        return None
+    return fields
+
+
+def _from_this_site():
+    """Tell whether the browser says the request comes from one of this site's own pages.
+
+    Sec-Fetch-Site (over HTTPS), Origin (on every POST of a current browser) and Referer
+    (same-origin only, by our Referrer-Policy) are checked; one must vouch, none may object.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site and fetch_site != "same-origin":
+        return False
+    sources = [request.headers.get(name) for name in ("Origin", "Referer")]
+    hosts = [urlsplit(value).netloc.lower() for value in sources if value]
+    if any(host != request.host.lower() for host in hosts):  # "null" has no host: refused
+        return False
+    return bool(fetch_site or hosts)
 
 
 def error_response(status, message, **details):

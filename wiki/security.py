@@ -8,7 +8,8 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask_htmx import HTMX
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.security import generate_password_hash
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from wiki import errors
 from wiki.db import utcnow
@@ -79,9 +80,7 @@ def to_login():
     if request.method == "POST":
         if htmx:
             return "", 401
-        fields = [(k, v) for k, v in request.form.items(multi=True)
-                  if k != "csrf_token" and "password" not in k]  # never echo a password
-        return render_template("edit/login_again.html", fields=fields,
+        return render_template("edit/login_again.html", fields=errors.resendable_fields() or [],
                                action=request.full_path.rstrip("?")), 401
     target = url_for("auth.login", next=request.full_path.rstrip("?"))
     if htmx:
@@ -119,10 +118,33 @@ def hash_password(password):
     return generate_password_hash(password, method=HASH_METHOD)
 
 
+@functools.cache
+def _stand_in_hash():
+    """Return a hash of a random password, to check against when there is no account."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def password_matches(user, password):
+    """Return user when password is theirs, else None; equal work for every user name.
+
+    An unknown name, a disabled account or one without a password is checked against a
+    stand-in hash of the same cost: a wrong password for a real account took 210 ms, an
+    unknown name 7 ms, which told guessers which names exist.
+    """
+    usable = user is not None and user.active and bool(user.password_hash)
+    matches = check_password_hash(user.password_hash if usable else _stand_in_hash(), password)
+    return user if usable and matches else None
+
+
+def client_address():
+    """Return the client's address (from X-Forwarded-For with PROXY_HOPS), as long as stored."""
+    return (request.remote_addr or "")[:64]  # a proxy passes on what a client wrote, too
+
+
 def start_session(user):
     """Open a new server-side session for user and log them in under its fresh token."""
     token = secrets.token_urlsafe(32)
-    Session.create(key=token_hash(token), user=user, address=request.remote_addr or "")
+    Session.create(key=token_hash(token), user=user, address=client_address())
     csrf_token = session.get("csrf_token")
     session.clear()  # a new session id at every login: no fixation
     if csrf_token:  # a form kept from an expired session can still be sent after logging in
@@ -133,7 +155,7 @@ def start_session(user):
 
 def end_session():
     """End the current server-side session and forget the login."""
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and current_user.session_token:
         Session.delete().where(Session.key == token_hash(current_user.session_token)).execute()
     logout_user()
     session.clear()
@@ -155,7 +177,8 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def init_app(app):
-    """Enable CSRF protection and add security headers to every response."""
+    """Trust the configured proxies, enable CSRF protection, add security headers."""
+    _trust_proxies(app)
     app.config.setdefault("WTF_CSRF_HEADERS", ["X-CSRFToken"])
     csrf.init_app(app)
 
@@ -179,3 +202,15 @@ def init_app(app):
             # An htmx request may get a fragment (htmx_target) or an HX-Redirect (to_login).
             response.vary.update(("Cookie", "HX-Request", "HX-Target"))
         return response
+
+
+def _trust_proxies(app):
+    """Take the client's address and scheme from PROXY_HOPS proxies' X-Forwarded-* headers."""
+    hops = app.config["PROXY_HOPS"]
+    if not isinstance(hops, int) or isinstance(hops, bool) or hops < 0:
+        raise ValueError(f"FAHRPLAN_PROXY_HOPS: {hops!r} ist keine ganze Zahl ab 0")
+    if hops:
+        # X-Forwarded-For: the address the outermost of our proxies saw (each one appends);
+        # X-Forwarded-Proto: set, not appended, by the proxy in front of Fahrplan. The Host
+        # header stays the one the proxy passes on (ProxyPreserveHost / proxy_set_header Host).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=1)

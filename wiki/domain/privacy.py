@@ -15,7 +15,7 @@ from wiki.models import (
     Comment,
     CommentVersion,
     EditPresence,
-    LoginFailure,
+    LoginThrottle,
     Measure,
     Notification,
     Page,
@@ -57,9 +57,8 @@ def prune():
         return {
             "sessions": Session.delete().where(
                 Session.last_seen <= now - timedelta(days=config["SESSION_DAYS"])).execute(),
-            "login_failures": LoginFailure.delete().where(
-                LoginFailure.created <= now - timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
-            ).execute(),
+            "login_failures": LoginThrottle.expired(
+                now - timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])).execute(),
             "edit_presence": EditPresence.delete().where(
                 EditPresence.seen <= now - timedelta(minutes=PRESENCE_MINUTES)).execute(),
         }
@@ -83,8 +82,9 @@ def export(user):
                     "password_login": bool(user.password_hash)},
         "sessions": [{"created": s.created, "last_seen": s.last_seen, "address": s.address}
                      for s in Session.select().where(Session.user == user)],
-        "failed_logins": [row.created for row in LoginFailure.select().where(
-            LoginFailure.key == f"user:{user.username.lower()}")],
+        "failed_logins": [{"count": row.failures, "since": row.started, "wait_until": row.until}
+                          for row in LoginThrottle.select().where(
+                              LoginThrottle.key == f"user:{user.username_key}")],
         "contact_for_measures": [m.code for m in Measure.select().where(Measure.contact == user)
                                  .order_by(Measure.code)],
         "revisions": [{"page": r.page.slug, "title": r.title, "number": r.number,
@@ -156,11 +156,12 @@ def replace_person(user):
     with db.atomic():
         number = next_pseudonym()
         old, new = user.username, f"ehemalig-{number}"
-        User.update(username=new, name=PSEUDONYM_NAME.format(number=number),
+        User.update(username=new, username_key=User.key_for(new),
+                    name=PSEUDONYM_NAME.format(number=number),
                     email="", password_hash=None, active=False).where(User.id == user.id).execute()
         Session.end_all(user)
         EditPresence.delete().where(EditPresence.user == user).execute()
-        LoginFailure.delete().where(LoginFailure.key == f"user:{old.lower()}").execute()
+        LoginThrottle.clear(f"user:{user.username_key}")
         for model in (Watch, Notification):  # what they followed and were told
             model.delete().where(model.user == user.id).execute()
         _rename_contact(old, new)

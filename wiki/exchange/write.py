@@ -49,14 +49,14 @@ def _new_pages(programme):
 
 
 def _write_users(programme):
-    """Create the users the folder names and return every user by lower-case name."""
-    users = {user.username.lower(): user for user in User.select()}
-    for key, values in programme.users.items():
-        if key not in users:
-            users[key] = User.create(**values)
+    """Create the users the folder names and return every user by name key (User.key_for)."""
+    users = {user.username_key: user for user in User.select()}
+    for values in programme.users.values():
+        if User.key_for(values["username"]) not in users:
+            users[User.key_for(values["username"])] = User.create(**values)
     for _, _, name in programme.user_references():
-        if name.lower() not in users:
-            users[name.lower()] = User.create(username=name)
+        if User.key_for(name) not in users:
+            users[User.key_for(name)] = User.create(username=name)
     return users
 
 
@@ -78,7 +78,7 @@ def _save_measure(measure, record, users):
 
 def _user(users, name):
     """Return the user with this name, or None for no name."""
-    return users[name.lower()] if name else None
+    return users[User.key_for(name)] if name else None
 
 
 def _write_report(values, measure, users):

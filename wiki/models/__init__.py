@@ -1,5 +1,5 @@
 """The domain models; import them from here."""
-from wiki.models.accounts import LoginFailure, Session, User
+from wiki.models.accounts import LoginThrottle, Session, User
 from wiki.models.admin import AuditEntry, ChangeCounter
 from wiki.models.content import (
     ActionField,
@@ -15,7 +15,7 @@ from wiki.models.reports import Comment, CommentVersion, ReportRound, ReportVers
 from wiki.models.watching import Notification, Watch
 
 MODELS = [
-    User, Session, LoginFailure,
+    User, Session, LoginThrottle,
     Strategy, ActionField, Page, Revision, PageAlias, PageLink, EditPresence,
     Measure, Dependency,
     StatusReport, ReportVersion, ReportRound, Comment, CommentVersion,

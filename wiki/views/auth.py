@@ -1,46 +1,65 @@
 """Accounts: login with throttled failures, logout, and a password change."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.security import check_password_hash
 
 from wiki.db import db
-from wiki.models import LoginFailure, Session, User
-from wiki.security import end_session, hash_password, require, safe_next, start_session, to_login
+from wiki.domain import accounts
+from wiki.models import Session, User
+from wiki.security import (
+    client_address,
+    end_session,
+    hash_password,
+    password_matches,
+    require,
+    safe_next,
+    start_session,
+    to_login,
+)
 
 bp = Blueprint("auth", __name__)
-
-
-def _throttle_keys(username):
-    """Return the failure-counter keys for an account and the client address."""
-    return [f"user:{username.strip().lower()}", f"addr:{request.remote_addr}"]
+# Longer names are no account's (user.username holds 80 characters); refused before any query.
+MAX_USERNAME = 80
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form; check the password, with failed attempts throttled."""
     username = request.form.get("username", "")
-    error, status = None, 200
+    error, status, wait = None, 200, 0
     if request.method == "POST":
-        config = current_app.config
-        keys = _throttle_keys(username)
-        window, limit = config["LOGIN_WINDOW_MINUTES"], config["LOGIN_MAX_FAILURES"]
-        if any(LoginFailure.recent(k, window) >= limit for k in keys):
-            error, status = _("Zu viele Fehlversuche. Bitte in %(minutes)d Minuten erneut "
-                              "versuchen.", minutes=config["LOGIN_WINDOW_MINUTES"]), 429
-        else:
-            user = User.by_name(username)
-            password = request.form.get("password", "")
-            if (user and user.active and user.password_hash
-                    and check_password_hash(user.password_hash, password)):
-                with db.atomic():
-                    start_session(user)
-                flash(_("Angemeldet als %(name)s.", name=user.display_name), "success")
-                return redirect(safe_next(request.args.get("next")))
+        user, wait = _check(username, request.form.get("password", ""))
+        if user:
             with db.atomic():
-                LoginFailure.insert_many([{"key": k} for k in keys]).execute()
+                start_session(user)
+            flash(_("Angemeldet als %(name)s.", name=user.display_name), "success")
+            return redirect(safe_next(request.args.get("next")))
+        if wait:
+            error, status = _("Zu viele Fehlversuche; bitte in %(seconds)d Sekunden erneut "
+                              "versuchen.", seconds=wait), 429
+        else:
             error, status = _("Benutzername oder Passwort ist falsch."), 401
-    return render_template("auth/login.html", error=error, username=username), status
+    shown = username if username.isprintable() else ""
+    response = make_response(render_template("auth/login.html", error=error, username=shown),
+                             status)
+    if wait:
+        response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _check(username, password):
+    """Return (the user whose password this is or None, seconds to wait when throttled)."""
+    if not username.strip() or len(username) > MAX_USERNAME or not username.isprintable():
+        return None, 0  # no account has such a name (a NUL, a line break, 5 kB of text)
+    address = client_address()
+    wait = accounts.claim_login(username, address)
+    if wait:
+        return None, wait
+    user = password_matches(User.by_name(username), password)
+    if user:
+        accounts.login_succeeded(username, address)
+    return user, 0
 
 
 @bp.route("/logout", methods=["GET", "POST"])

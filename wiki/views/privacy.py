@@ -90,7 +90,7 @@ def pseudonymise(username):
         status = 409 if request.method == "POST" else 200
     elif request.method == "POST":
         typed = request.form.get("confirm", "").strip()
-        if typed.lower() != user.username.lower():
+        if User.key_for(typed) != user.username_key:
             errors["confirm"] = _("Im Feld „Bestätigung“ steht nicht der Benutzername "
                                   "„%(username)s“.", username=user.username)
             status = 400
