@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from wiki.caching import pagecache, rows
 from wiki.domain import dashboard, graph, programme, timeline
+from wiki.domain.characters import spreadsheet_cell
 from wiki.domain.comparing import slip
 from wiki.models import Page, Revision, Strategy
 from wiki.models.measures import STATUSES
@@ -149,19 +150,15 @@ def _csv(measures, context):
                      "requires"])
     for m in measures:
         a = context["assessments"][m.code]
-        writer.writerow([m.code, _cell(m.title), m.field.code, m.obligation, m.status,
-                         int(a.delayed), " → ".join(a.risk_chain or []), m.progress,
-                         *[d.isoformat() if d else "" for d in (
-                             m.planned_start, m.planned_end, m.actual_start, m.actual_end)],
-                         " ".join(sorted(context["requires"].get(m.code, [])))])
+        cells = [m.code, m.title, m.field.code, m.obligation, m.status, int(a.delayed),
+                 " → ".join(a.risk_chain or []), m.progress,
+                 *[d.isoformat() if d else "" for d in (
+                     m.planned_start, m.planned_end, m.actual_start, m.actual_end)],
+                 " ".join(sorted(context["requires"].get(m.code, [])))]
+        writer.writerow([spreadsheet_cell(cell) for cell in cells])
     day = context["today"].isoformat()
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="massnahmen-{day}.csv"'})
-
-
-def _cell(text):
-    """Keep spreadsheet programs from reading a cell as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _render(template, **context):
