@@ -77,7 +77,8 @@ def timeline_view():
                             if _matches(m, chosen, context["assessments"][m.code])])]
     measures = [m for _, ms in groups for m in ms]
     strategy = Strategy.current() or Strategy()
-    start, end = timeline.period(measures, strategy.period_start, strategy.period_end)
+    start, end = timeline.period(measures, strategy.period_start, strategy.period_end,
+                                 context["today"])
     baseline, baseline_day, baseline_error = programme.baseline_plans()
     plan = timeline.layout(groups, context["requires"], start, end, context["today"], baseline)
     template = ("overview/_timeline.html" if request.headers.get("HX-Target") == "timeline"
