@@ -212,7 +212,12 @@ def reindex():
 @click.option("--quiet", is_flag=True, help="Nur Fehler ausgeben.")
 @with_appcontext
 def notify(quiet):
-    """Send the pending notification e-mails (single ones or a digest); run it from cron."""
+    """Send the pending notification e-mails (single ones or a digest); run it from cron.
+
+    Exit status 1 when any notification was not sent in this run: kept pending after an SMTP
+    error (tried again next run) or marked failed (could not be made or was refused for good;
+    logged, not tried again). The others are sent all the same.
+    """
     _connected()
     try:
         result = mail.send_pending()
@@ -220,7 +225,9 @@ def notify(quiet):
         raise click.ClickException(str(error)) from None
     if not quiet:
         click.echo(result.summary())
-    if result.failed:
+    elif not result.complete:
+        click.echo(result.summary(), err=True)  # --quiet prints errors only: this is one
+    if not result.complete:
         raise SystemExit(1)
 
 

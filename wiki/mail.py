@@ -3,6 +3,7 @@ import smtplib
 import ssl
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from itertools import groupby
 
 from flask import current_app
@@ -25,8 +26,14 @@ class Result:
     sent: int = 0  # notifications in them
     skipped: int = 0  # notifications that will never be mailed (read, gone, no address)
     failed: int = 0  # notifications kept pending after an SMTP error
+    unsendable: int = 0  # notifications whose e-mail could not be made or sent, marked failed
     deleted: int = 0  # notifications older than NOTIFICATION_KEEP_DAYS
     disabled: bool = False
+
+    @property
+    def complete(self):
+        """Tell whether every pending notification was dealt with: nothing failed, none waits."""
+        return not (self.failed or self.unsendable)
 
     def summary(self):
         """Return the run's outcome as a line for the console."""
@@ -35,6 +42,7 @@ class Result:
                     f"{self.deleted} alte Benachrichtigung(en) gelöscht.")
         return (f"{self.mails} E-Mail(s) mit {self.sent} Benachrichtigung(en) versandt, "
                 f"{self.skipped} ohne E-Mail erledigt, {self.failed} noch offen (SMTP-Fehler), "
+                f"{self.unsendable} nicht versendbar (siehe Protokoll), "
                 f"{self.deleted} alte gelöscht.")
 
 
@@ -76,7 +84,11 @@ def _mailable(notification):
 
 
 def _batches(pending, result):
-    """Return (e-mail, notification ids) per user: singles, or one digest above the threshold."""
+    """Return (composer of an e-mail, notification ids): singles, or a digest above the threshold.
+
+    The e-mails are made one by one as they are sent, so that one that cannot be made (stored
+    text no e-mail can carry) is set aside alone and holds up none of the others.
+    """
     threshold = current_app.config["MAIL_DIGEST_AFTER"]
     batches = []
     for _user, group in groupby(pending, key=lambda n: n.user_id):
@@ -86,9 +98,9 @@ def _batches(pending, result):
         if gone:
             _mark([n.id for n in gone], "skipped", result)
         if len(keep) > threshold:
-            batches.append((digest(keep[0].user, keep), [n.id for n in keep]))
+            batches.append((partial(digest, keep[0].user, keep), [n.id for n in keep]))
         else:
-            batches += [(single(n), [n.id]) for n in keep]
+            batches += [(partial(single, n), [n.id]) for n in keep]
     return batches
 
 
@@ -100,6 +112,8 @@ def _mark(ids, state, result):
                    .execute())
     if state == "sent":
         result.sent += changed
+    elif state == "failed":
+        result.unsendable += changed
     else:
         result.skipped += changed
 
@@ -117,8 +131,7 @@ def send_pending():
     if not config["BASE_URL"]:
         raise SetupError("FAHRPLAN_BASE_URL fehlt: die Adresse, unter der Fahrplan erreichbar "
                          "ist (z. B. https://fahrplan.intranet.example.org), für die Links.")
-    with _addressed():
-        batches = _batches(list(Notification.pending_mail()), result)
+    batches = _batches(list(Notification.pending_mail()), result)
     if not batches:
         return result
     try:
@@ -129,7 +142,8 @@ def send_pending():
         result.failed = sum(len(ids) for _message, ids in batches)
         return result
     try:
-        _send(smtp, batches, result, log)
+        with _addressed():
+            _send(smtp, batches, result, log)
     finally:
         try:
             smtp.quit()
@@ -139,8 +153,11 @@ def send_pending():
 
 
 def _send(smtp, batches, result, log):
-    """Send each e-mail and mark its notifications sent; stop at the first server failure."""
-    for number, (message, ids) in enumerate(batches):
+    """Make and send each e-mail, and mark its notifications; stop at the first server failure."""
+    for number, (compose, ids) in enumerate(batches):
+        message = _made(compose, ids, result, log)
+        if message is None:
+            continue
         try:
             smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as error:
@@ -154,9 +171,37 @@ def _send(smtp, batches, result, log):
             else:
                 result.failed += len(ids)
             continue
+        except (smtplib.SMTPDataError, smtplib.SMTPNotSupportedError) as error:
+            # This one e-mail was refused (its content, or an address the server cannot take);
+            # the connection stays usable for the others.
+            temporary = 400 <= getattr(error, "smtp_code", 500) < 500
+            log.warning("E-Mail zu Benachrichtigung(en) %s abgelehnt%s: %s", ids,
+                        "; später erneut" if temporary else "; als fehlgeschlagen markiert",
+                        error)
+            if temporary:
+                result.failed += len(ids)
+            else:
+                _mark(ids, "failed", result)
+            continue
         except (OSError, smtplib.SMTPException) as error:
             log.error("Versand abgebrochen, Benachrichtigungen bleiben offen: %s", error)
             result.failed += sum(len(rest) for _message, rest in batches[number:])
             return
         result.mails += 1
         _mark(ids, "sent", result)
+
+
+def _made(compose, ids, result, log):
+    """Return the e-mail compose makes, ready to send; None when it cannot be made (marked)."""
+    try:
+        message = compose()
+        # What send_message does (utf8 where the server speaks SMTPUTF8): fails here, not
+        # in the middle of the SMTP conversation.
+        message.as_bytes(policy=message.policy.clone(utf8=True))
+    except Exception as error:  # any stored value no e-mail can carry: set aside, the rest go
+        # The type, not the message: it may quote the value, an address among them.
+        log.error("E-Mail zu Benachrichtigung(en) %s nicht erstellbar (%s); als fehlgeschlagen "
+                  "markiert, nicht erneut versucht", ids, type(error).__name__)
+        _mark(ids, "failed", result)
+        return None
+    return message

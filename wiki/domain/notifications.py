@@ -1,8 +1,9 @@
 """Notifications: who is told about a new report, comment or mention, and what they are told."""
 import re
 import textwrap
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -10,6 +11,7 @@ from flask_babel import ngettext
 from markupsafe import Markup
 
 from wiki.db import utcnow
+from wiki.domain.characters import one_line, printable
 from wiki.domain.labels import STATUS_LABELS, TRAFFIC_LIGHT_LABELS, show_datetime, show_quarter
 from wiki.models import Measure, User
 from wiki.models.watching import Notification, Watch
@@ -19,6 +21,10 @@ MAIL_EXCERPT = 800  # … and in a single e-mail
 # "@k.becker" at a word's start (not inside an e-mail address); a trailing dot ends the sentence.
 MENTION = re.compile(r"(?<![\w.@/+-])@(\w(?:[\w.-]*\w)?)")
 CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.S)
+# One address as the account form takes it (umlauts too, sent with SMTPUTF8), without the
+# characters that would make a header a list or group: older rows and imports went unchecked.
+PART = r"[^@\s\x00-\x1f\x7f,;:<>()\[\]\\\"]+"
+ADDRESS = re.compile(rf"({PART})@({PART}\.{PART})")
 
 
 # Events: called by reports.save_report and comments._post inside their transactions.
@@ -63,7 +69,7 @@ def _notify(users, kind, measure, actor, **about):
 
 def headline(notification):
     """Return the sentence saying what a notification is about (no author once it is gone)."""
-    measure = f"{notification.measure.code} {notification.measure.title}"
+    measure = one_line(f"{notification.measure.code} {notification.measure.title}")
     if not notification.visible:
         if notification.kind == "mention":
             return _("Sie wurden in einem Kommentar zu %(measure)s erwähnt.", measure=measure)
@@ -107,7 +113,7 @@ def target_url(notification, **options):
 def single(notification):
     """Return the e-mail of one notification."""
     user, measure = notification.user, notification.measure
-    name = f"{measure.code} {measure.title}"
+    name = one_line(f"{measure.code} {measure.title}")
     if notification.kind == "report":
         report = notification.report
         subject = _("Neuer Sachstandsbericht zu %(measure)s", measure=name)
@@ -156,12 +162,16 @@ def digest(user, notifications):
 
 
 def _message(user, subject, lines, reason):
-    """Return a plain-text e-mail to a user: greeting, lines, why it came, where to change it."""
+    """Return a plain-text e-mail to a user: greeting, lines, why it came, where to change it.
+
+    Stored titles and names may hold line breaks and controls (older rows, imports): in a
+    header they become spaces, in the text they are dropped, so no value can break a mail.
+    """
     sender = current_app.config["MAIL_FROM"]
     message = EmailMessage()
-    message["Subject"] = f"[Fahrplan] {subject}"
+    message["Subject"] = one_line(f"[Fahrplan] {subject}")
     message["From"] = sender
-    message["To"] = formataddr((user.display_name, user.email))
+    message["To"] = recipient(user)
     message["Date"] = formatdate(localtime=True)
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"  # never ask DNS for one
     message["Message-ID"] = make_msgid(domain=domain)
@@ -169,5 +179,14 @@ def _message(user, subject, lines, reason):
     footer = _("Ihre Benachrichtigungen und was Sie beobachten: %(url)s",
                url=url_for("notifications.index", _external=True))
     greeting = _("Guten Tag %(name)s,", name=user.display_name)
-    message.set_content("\n".join([greeting, "", *lines, "", "-- ", reason, footer]) + "\n")
+    message.set_content(printable("\n".join([greeting, "", *lines, "", "-- ", reason, footer]))
+                        + "\n")
     return message
+
+
+def recipient(user):
+    """Return a user's address for the To header; ValueError for a stored one that is none."""
+    match = ADDRESS.fullmatch((user.email or "").strip())
+    if match is None:
+        raise ValueError(f"the address of user {user.id} is not one e-mail address")
+    return Address(one_line(user.display_name), match[1], match[2])

@@ -28,7 +28,7 @@ def clean_report(raw, body, today):
     """Return typed report values and {field: German message} for each problem."""
     values, errors = {"body": body}, {}
     try:
-        values["period"] = "{}-Q{}".format(*schedule.parse_quarter(raw.get("period") or ""))
+        values["period"] = schedule.quarter_name(*schedule.parse_quarter(raw.get("period") or ""))
     except ValueError:
         errors["period"] = _("Bitte ein Quartal im Format JJJJ-QN angeben, z. B. 2024-Q2.")
     try:

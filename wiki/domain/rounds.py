@@ -55,7 +55,12 @@ class Entry:
 
 
 def not_due_reason(measure, start, end):
-    """Return why a measure need not report for the period start–end, or None when it must."""
+    """Return why a measure need not report for the period start–end, or None when it must.
+
+    start and end are None for a stored period that cannot be read: then every measure must.
+    """
+    if start is None:
+        return None
     if measure.status == "dropped" and (measure.actual_end is None or measure.actual_end < start):
         return _("eingestellt")
     if measure.status == "done" and measure.actual_end and measure.actual_end < start:
@@ -70,8 +75,7 @@ def not_due_reason(measure, start, end):
 
 def compile_round(round_, measures, reports):
     """Return a round's action fields with their entries, and the counts by state."""
-    year, quarter = schedule.parse_quarter(round_.period)
-    start, end = schedule.quarter_start(year, quarter), schedule.quarter_end(year, quarter)
+    start, end = schedule.quarter_days(round_.period)
     newest = {}
     for report in reports:  # newest first: the first one of a measure is the one that counts
         if report.period == round_.period:

@@ -14,7 +14,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def parse_quarter(text):
     """Return (year, quarter) for a quarter like "2023-Q1"."""
     match = QUARTER.match(str(text).strip())
-    if match is None:
+    if match is None or match[1] == "0000":  # no year 0: its quarters have no days
         raise ValueError(_("Ungültiges Quartal »%(text)s« (erwartet JJJJ-Qn, z. B. 2024-Q2).",
                            text=text))
     return int(match[1]), int(match[2])
@@ -31,9 +31,23 @@ def quarter_end(year, quarter):
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+def quarter_name(year, quarter):
+    """Return a quarter as stored and shown, like "2023-Q1"; always four digits for the year."""
+    return f"{year:04d}-Q{quarter}"
+
+
 def quarter_of(day):
     """Return the quarter a date falls in, like "2023-Q1"."""
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return quarter_name(day.year, (day.month - 1) // 3 + 1)
+
+
+def quarter_days(period):
+    """Return the first and last day of a stored period, or (None, None) for one unreadable."""
+    try:
+        year, quarter = parse_quarter(period)
+        return quarter_start(year, quarter), quarter_end(year, quarter)
+    except ValueError:  # a row from before the checks, or written to the database directly
+        return None, None
 
 
 def parse_date(text, end=False):

@@ -79,7 +79,7 @@ def _clean_stamp(value):
 
 def _clean_period(value):
     """Return a period, a quarter such as 2024-Q2."""
-    return "{}-Q{}".format(*schedule.parse_quarter(_clean_required(value)))
+    return schedule.quarter_name(*schedule.parse_quarter(_clean_required(value)))
 
 
 def _clean_end(value):

@@ -10,9 +10,10 @@ from wiki.models.measures import Measure
 from wiki.models.reports import Comment, StatusReport
 
 KINDS = ("report", "comment", "mention")
-# What becomes of a notification's e-mail: waiting for `fahrplan notify`, sent, or never to be
-# sent (mail off or no address when it was made, read in the app first, comment gone since).
-MAIL_STATES = ("pending", "sent", "skipped")
+# What becomes of a notification's e-mail: waiting for `fahrplan notify`, sent, never to be
+# sent (mail off or no address when it was made, read in the app first, comment gone since), or
+# failed (stored text no e-mail could carry, or refused for good: logged, not tried again).
+MAIL_STATES = ("pending", "sent", "skipped", "failed")
 
 
 class Watch(BaseModel):

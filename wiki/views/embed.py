@@ -4,13 +4,14 @@ An embed is a small page of its own for an iframe (framed only by EMBED_FRAME_OR
 frame-ancestors; wiki.security sends no X-Frame-Options here), or with ?fragment=1 the bare
 HTML fragment for a host page that includes it. Links are absolute and open in the top window.
 """
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
 from wiki.domain import dashboard, programme
+from wiki.domain.characters import content_line, one_line, printable
 from wiki.domain.labels import STATUS_LABELS, show_date, show_quarter
 from wiki.models import ActionField, Measure, ReportRound, Strategy
 from wiki.security import htmx
@@ -92,8 +93,9 @@ def calendar():
     name = strategy.title if strategy else "Fahrplan"
     if field is not None:
         name = f"{name}: {field.code} {field.title}"
+    name = ical_text(one_line(name))
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Fahrplan//Termine//DE",
-             "CALSCALE:GREGORIAN", f"NAME:{ical_text(name)}", f"X-WR-CALNAME:{ical_text(name)}",
+             "CALSCALE:GREGORIAN", f"NAME:{name}", f"X-WR-CALNAME:{name}",
              "REFRESH-INTERVAL;VALUE=DURATION:PT12H"]
     host = urlsplit(f"//{request.host}").hostname or "localhost"
     for milestone in dashboard.milestones(_measures(field), ReportRound.newest_first()):
@@ -125,29 +127,39 @@ def _event(milestone, host):
                                 measure.page.updated, measure.field.code)
     return ["BEGIN:VEVENT",
             f"UID:{milestone.key}@{host}",
-            f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}",
-            f"DTSTART;VALUE=DATE:{milestone.day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{milestone.day + timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{ical_text(summary)}",
+            f"DTSTAMP:{ical_date(stamp)}T{stamp:%H%M%S}Z",
+            f"DTSTART;VALUE=DATE:{ical_date(milestone.day)}",
+            # An all-day event ends the next day; 9999-12-31 has none, and without DTEND an
+            # all-day event lasts one day (RFC 5545 3.6.1).
+            *([f"DTEND;VALUE=DATE:{ical_date(milestone.day + timedelta(days=1))}"]
+              if milestone.day < date.max else []),
+            f"SUMMARY:{ical_text(one_line(summary))}",  # titles are single lines
             f"DESCRIPTION:{ical_text(chr(10).join(details))}",
-            f"CATEGORIES:{ical_text(category)}",
+            f"CATEGORIES:{ical_text(one_line(category))}",
             f"URL:{url}",
             "TRANSP:TRANSPARENT",
             "END:VEVENT"]
 
 
+def ical_date(day):
+    """Return a date as iCalendar writes it, with four digits for any year: 00010101."""
+    return day.isoformat()[:10].replace("-", "")
+
+
 def ical_text(value):
     """Escape a TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma, line breaks."""
-    value = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    value = "".join(c for c in value if c in "\n\t" or ord(c) >= 32 and ord(c) != 127)
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\n", "\\n"))
+    return (printable(str(value)).replace("\\", "\\\\").replace(";", "\\;")
+            .replace(",", "\\,").replace("\n", "\\n"))
 
 
 def fold(line):
-    """Fold a content line into parts of at most 75 octets, never inside a UTF-8 character."""
+    """Fold a content line into parts of at most 75 octets, never inside a UTF-8 character.
+
+    A control character left in a value that is no TEXT (a code in UID) is dropped: a line
+    break there would start a property of its own.
+    """
     parts, part, size = [], "", 0
-    for char in line:
+    for char in content_line(line):
         octets = len(char.encode())
         limit = LINE_OCTETS if not parts else LINE_OCTETS - 1  # a continuation starts with " "
         if size + octets > limit:

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
+from wiki.domain.characters import xml_text
 from wiki.domain.labels import TRAFFIC_LIGHT_LABELS, show_quarter
 from wiki.models import ActionField, Comment, Measure, Page, Revision, StatusReport, Strategy
 
@@ -46,12 +47,17 @@ class Entry:
 @bp.app_template_filter("rfc3339")
 def rfc3339(value):
     """Return a stored (naive UTC) timestamp as an RFC 3339 date-time: 2026-09-29T08:00:00Z."""
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat() writes four-digit years where strftime("%Y") writes "1" for the year 1.
+    return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def tag_uri(day, specific):
-    """Return a tag URI (RFC 4151) on this host, without its port: tag:host,day:specific."""
+    """Return a tag URI (RFC 4151) on this host, without its port: tag:host,day:specific.
+
+    day: a date as text, or the timestamp of when the thing was made.
+    """
     host = urlsplit(f"//{request.host}").hostname or "localhost"
+    day = day if isinstance(day, str) else day.date().isoformat()
     return f"tag:{host},{day}:{specific}"
 
 
@@ -87,11 +93,13 @@ def _feed(kind, scope, self_url):
     author = strategy.title if strategy else "Fahrplan"
     entries = reports(scope) if kind == "reports" else changes(scope)
     titles = {"reports": _("Sachstandsberichte"), "changes": _("Änderungen")}
-    body = render_template(
+    # Stored text may hold controls that XML forbids anywhere, even as &#1;: one bad comment
+    # would make the whole feed unreadable for every subscriber, so the document drops them.
+    body = xml_text(render_template(
         "feeds/feed.xml", scope=scope, entries=entries, self_url=self_url,
         feed_id=tag_uri(FEED_DAY, f"feed/{scope.key}/{kind}"),
         title=f"{scope.name or author}: {titles[kind]}", author=author,
-        updated=max((entry.updated for entry in entries), default=None) or _created(scope))
+        updated=max((entry.updated for entry in entries), default=None) or _created(scope)))
     return body, 200, {"Content-Type": CONTENT_TYPE}
 
 
@@ -119,7 +127,7 @@ def _name(user):
 def reports(scope):
     """Return the newest status reports of a scope as entries."""
     return [Entry(
-        "report", tag_uri(f"{report.created:%Y-%m-%d}", f"report/{report.id}"),
+        "report", tag_uri(report.created, f"report/{report.id}"),
         _("%(code)s %(title)s – %(period)s (Ampel %(light)s)", code=report.measure.code,
           title=report.measure.page.title, period=show_quarter(report.period),
           light=TRAFFIC_LIGHT_LABELS.get(report.traffic_light, report.traffic_light)),
@@ -149,7 +157,7 @@ def _revision_entry(revision):
         title = _("%(name)s: Version %(number)d", name=name, number=revision.number)
         link = url_for(f"history.{prefix}_diff", **key, _external=True,
                        **{"from": revision.number - 1, "to": revision.number})
-    return Entry("revision", tag_uri(f"{revision.created:%Y-%m-%d}", f"revision/{revision.id}"),
+    return Entry("revision", tag_uri(revision.created, f"revision/{revision.id}"),
                  title, link, revision.created, revision.created, _name(revision.author),
                  revision)
 
@@ -159,7 +167,7 @@ def _comment_entry(comment):
     author = _name(comment.author)
     measure = comment.measure
     return Entry(
-        "comment", tag_uri(f"{comment.created:%Y-%m-%d}", f"comment/{comment.id}"),
+        "comment", tag_uri(comment.created, f"comment/{comment.id}"),
         _("Kommentar von %(name)s zu %(code)s %(title)s", name=author or _("Unbekannt"),
           code=measure.code, title=measure.page.title),
         url_for("measures.view", code=measure.code, _anchor=f"comment-{comment.id}",

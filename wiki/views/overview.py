@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from wiki.caching import fragments, pagecache, rows
 from wiki.domain import dashboard, graph, programme, timeline
+from wiki.domain.characters import spreadsheet_cell
 from wiki.domain.comparing import slip
 from wiki.models import Page, Revision, Strategy
 from wiki.models.measures import STATUSES
@@ -79,7 +80,8 @@ def timeline_view():
                             if _matches(m, chosen, context["assessments"][m.code])])]
     measures = [m for _, ms in groups for m in ms]
     strategy = Strategy.current() or Strategy()
-    start, end = timeline.period(measures, strategy.period_start, strategy.period_end)
+    start, end = timeline.period(measures, strategy.period_start, strategy.period_end,
+                                 context["today"])
     baseline, baseline_day, baseline_error = programme.baseline_plans()
     plan = timeline.layout(groups, context["requires"], start, end, context["today"], baseline)
     template = ("overview/_timeline.html" if htmx_target() == "timeline"
@@ -152,19 +154,15 @@ def _csv(measures, context):
                      "requires"])
     for m in measures:
         a = context["assessments"][m.code]
-        writer.writerow([m.code, _cell(m.title), m.field.code, m.obligation, m.status,
-                         int(a.delayed), " → ".join(a.risk_chain or []), m.progress,
-                         *[d.isoformat() if d else "" for d in (
-                             m.planned_start, m.planned_end, m.actual_start, m.actual_end)],
-                         " ".join(sorted(context["requires"].get(m.code, [])))])
+        cells = [m.code, m.title, m.field.code, m.obligation, m.status, int(a.delayed),
+                 " → ".join(a.risk_chain or []), m.progress,
+                 *[d.isoformat() if d else "" for d in (
+                     m.planned_start, m.planned_end, m.actual_start, m.actual_end)],
+                 " ".join(sorted(context["requires"].get(m.code, [])))]
+        writer.writerow([spreadsheet_cell(cell) for cell in cells])
     day = context["today"].isoformat()
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="massnahmen-{day}.csv"'})
-
-
-def _cell(text):
-    """Keep spreadsheet programs from reading a cell as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _render(template, **context):

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from wiki.caching import pagecache
 from wiki.domain import programme, rounds, schedule
+from wiki.domain.characters import spreadsheet_cell
 from wiki.domain.labels import (
     OBLIGATION_HINTS,
     OBLIGATION_LABELS,
@@ -366,5 +367,4 @@ def _cell(value, separator=" "):
         value = separator.join(value)
     if value is None:
         return ""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return spreadsheet_cell(value)
