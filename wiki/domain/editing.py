@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from wiki.db import db
 from wiki.domain import merge, metadata, revisions
+from wiki.domain.diffing import Ops
 from wiki.domain.markdown import MEASURE_CODE, WIKI_LINK
 from wiki.models import EditPresence, Page, PageAlias, Revision
 
@@ -73,7 +74,8 @@ def conflict(page, base, body, meta):
 
 def condense(ops, context=120):
     """Shorten long unchanged stretches of a word diff to their ends around the changes."""
-    out = []
+    out = Ops()
+    out.coarse = getattr(ops, "coarse", False)
     for i, (op, text) in enumerate(ops):
         if op == "=" and len(text) > 2 * context + 20:
             parts = [text[:context] if i > 0 else "", "…",
