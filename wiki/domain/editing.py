@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wiki.db import db
 from wiki.domain import merge, metadata, revisions
 from wiki.domain.diffing import Ops
-from wiki.domain.markdown import MEASURE_CODE, WIKI_LINK
+from wiki.domain.markdown import MEASURE_CODE, WIKI_LINK, check_source
 from wiki.models import EditPresence, Page, PageAlias, Revision
 
 RENAME_SUMMARY = "Link nach Umbenennung angepasst"
@@ -24,8 +24,14 @@ def editors_of(page, user):
 
 
 def body_errors(body):
-    """Return {"body": message} when the body still holds conflict markers."""
-    return {"body": str(MARKERS_ERROR)} if merge.has_markers(body) else {}
+    """Return {"body": message} when the body holds conflict markers or is too costly to render."""
+    if merge.has_markers(body):
+        return {"body": str(MARKERS_ERROR)}
+    try:  # the editors' error summary puts the field's label before the message
+        check_source(body)
+    except ValueError as problem:
+        return {"body": str(problem)}
+    return {}
 
 
 def base_number(form):
