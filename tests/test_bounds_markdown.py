@@ -164,3 +164,15 @@ def test_a_stored_page_beyond_the_bounds_shows_as_plain_text(client, app):
     response, seconds = timed(client.get, "/pages/alt")
     assert response.status_code == 200 and seconds < 2
     assert soup(response).select_one("pre").get_text().startswith("- x\n    - x")
+
+
+@pytest.mark.parametrize("url", ["/preview", "/pages/new"])
+def test_a_request_over_max_content_length_is_refused_in_german(client, login, url):
+    """More than MAX_CONTENT_LENGTH bytes: 413 with the German error page."""
+    login("editor")
+    limit = client.application.config["MAX_CONTENT_LENGTH"]
+    assert limit == 2 * 1024 * 1024
+    response = client.post(url, data={"title": "Groß", "body": "a" * limit})
+    assert response.status_code == 413
+    assert "Die gesendeten Daten sind zu groß." in soup(response).get_text()
+
