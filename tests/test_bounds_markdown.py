@@ -23,6 +23,8 @@ ATTACKS = {
     "setext": "a\n===\n" * 3000,
     "tags": "<a " * 3000,
     "link_parens": "[a](" * 4000,
+    "quoted_list": "> - a\n" * 15_000,
+    "paragraphs": "a\n\n" * 30_000,
 }
 
 
@@ -70,7 +72,7 @@ LIMITS = [
     ("depth", lambda k: "".join("    " * level + "- x\n" for level in range(k)),
      markdown.MAX_DEPTH),
     ("quotes", lambda k: ">" * k + " x", markdown.MAX_DEPTH),
-    ("weight", lambda k: "a\n" * (k // 2) + "*" * (k % 2), markdown.MAX_WEIGHT),
+    ("weight", lambda k: "a\n\n" * (k // 2 - 1) + "a" + "*" * (k % 2), markdown.MAX_WEIGHT),
     ("headings", lambda k: "# Kapitel\n\n" * k, markdown.MAX_HEADINGS),
     ("footnotes", lambda k: "Satz[^1]. " * (k - 1) + "\n\n[^1]: Quelle\n",
      markdown.MAX_FOOTNOTES),
@@ -122,6 +124,8 @@ WORST = {
     "quote_paragraphs": "> a\n\n" * (markdown.MAX_WEIGHT // 3),
     "table_rows": "|a|\n|-|\n" + "|a|\n" * (markdown.MAX_WEIGHT // 2 - 2),
     "wiki_links": "[[x]] " * (markdown.MAX_WEIGHT // 2 - 1),
+    "paragraphs": "a\n\n" * (markdown.MAX_WEIGHT // 2),
+    "quoted_lists": "> - a\n" * (markdown.MAX_WEIGHT // 4),
     "prose": demo_prose(markdown.MAX_CHARS // 2),
 }
 

@@ -169,14 +169,14 @@ def wiki_links(text):
 
 
 # The bounds of what Python-Markdown renders fast, measured as CPU time on the development
-# machine, where a 100 kB page of the demo's texts takes 160 ms (5,800 weight, see below).
+# machine, where a 100 kB page of the demo's texts takes 160 ms (weight 3,000, see below).
 MAX_CHARS = 120_000
 # Lists and quotes nested deeper recurse per level: 500 levels hit the recursion limit.
 MAX_DEPTH = 12
-# Non-blank lines count twice; marks (* ` [ < & \\ and _ outside words) and levels of nesting
-# once: each can become an element, at 45–77 µs a line (paragraphs, list items, table rows),
-# 25–35 µs a mark (nested emphasis), 20 µs a level; 7,000 make 160–230 ms.
-MAX_WEIGHT = 7_000
+# Elements (paragraphs, list items, table rows, headings, rules) count twice; marks (* ` [ < &
+# \ and _ outside words) and levels of nesting once: each costs 45–77 µs an element, 25–35 µs a
+# mark (nested emphasis), 20 µs a level.
+MAX_WEIGHT = 5_000
 # Each heading's id is made unique by counting up through the ids taken: 2,000 equal ones
 # took 277 ms, 500 took 48 ms.
 MAX_HEADINGS = 600
@@ -207,8 +207,9 @@ RULE = re.compile(r"[ \t]{0,3}(?:[-*_][ \t]*){3,}$")
 TAG = re.compile(r"<[A-Za-z/!?]")
 CONTAINER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
 LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]")
-TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*\|?[ \t]*$")
-SPLITTER = re.compile(r"[ \t]{0,3}(?:#|(?:[-*_][ \t]*){3,}$|[=-]+[ \t]*$)")
+TABLE_RULE = re.compile(r"\|?[ \t]*+:?-+:?[ \t]*+(?:\|[ \t]*+:?-*+:?[ \t]*+)*+$")
+SPLITTER = re.compile(r"[ \t]{0,3}(?:#|(?:[-*_][ \t]*){3,}$|[=-]+[ \t]*$|\[[^\]\n]*\]:)")
+QUOTE = re.compile(r"^[ \t]*> ?")
 FENCE = re.compile(r"[ \t]{0,3}(?:`{3,}|~{3,})")
 BLANK = re.compile(r"\n[ \t]*\n")
 
@@ -230,9 +231,10 @@ def check_source(text):
         if depth > MAX_DEPTH:
             raise ValueError(_("Listen und Zitate lassen sich höchstens %(limit)d Ebenen tief "
                                "verschachteln (Zeile %(line)d).", limit=MAX_DEPTH, line=number))
+    units = [unit for unit in _units(text) if unit.strip()]
+    splitters = [sum(1 for line in unit.split("\n") if SPLITTER.match(line)) for unit in units]
     counts = [
-        (sum(2 for line in lines if line.strip()) + len(MARK.findall(text)) + sum(depths),
-         MAX_WEIGHT,
+        (2 * (len(units) + sum(splitters)) + len(MARK.findall(text)) + sum(depths), MAX_WEIGHT,
          _("Der Text ist zu kleinteilig gegliedert: zu viele Zeilen, Ebenen und "
            "Formatierungszeichen (*, _, `, [, <, &, \\). Bitte teilen Sie ihn auf mehrere "
            "Seiten auf.")),
@@ -256,11 +258,10 @@ def check_source(text):
             raise ValueError(message)
     scan = splits = 0
     copy = len(text) * sum(1 for line in lines if FENCE.match(line))
-    for unit in _units(text):
+    for unit, splitting in zip(units, splitters, strict=True):
         scan += _brackets(unit) + _parens(unit)
         copy += len(unit) * len(MARK.findall(unit))
-        unit_lines = unit.split("\n")
-        splits += len(unit_lines) * sum(1 for line in unit_lines if SPLITTER.match(line))
+        splits += (unit.count("\n") + 1) * splitting
     if scan > MAX_SCAN:
         raise ValueError(_("Zu viele offene oder ineinander verschachtelte eckige Klammern. "
                            "Bitte schließen Sie jede „[“ mit „]“ oder schreiben Sie „\\[“."))
@@ -282,11 +283,14 @@ def _depth(line):
 def _units(text):
     """Yield the stretches Python-Markdown gives its inline patterns, or larger ones.
 
-    Blocks end at blank lines; a list is split at its items, a table at its rows.
+    Blocks end at blank lines; a list is split at its items, a table at its rows, and a quote
+    is read again without its markers (what it quotes may be a list).
     """
     for block in BLANK.split(text):
         lines = block.split("\n")
-        if len(lines) > 1 and TABLE_RULE.match(lines[1]) and "|" in lines[0]:
+        if QUOTE.match(block):
+            yield from _units("\n".join(QUOTE.sub("", line, count=1) for line in lines))
+        elif len(lines) > 1 and TABLE_RULE.match(lines[1].strip()) and "|" in lines[0]:
             yield from lines
         elif LIST_ITEM.match(block):
             starts = [i for i, line in enumerate(lines) if LIST_ITEM.match(line)] + [len(lines)]
