@@ -58,10 +58,10 @@ PREVIEWS = {
     "verschachtelte Betonung": "*_*_a_*_*\n\n" * (WEIGHT // 10),
     "Prosa, 120.000 Zeichen": (PROSE * 2)[:markdown.MAX_CHARS],
 }
-COMMENTS = {
-    "Betonungen": ("_a_ " * COMMENT)[:COMMENT],
+COMMENTS = {  # at most COMMENT characters each
+    "Betonungen": "_a_ " * (WEIGHT // 2 - 1),
     "Wiki-Links": ("[[x]] " * COMMENT)[:COMMENT],
-    "Zitatabsätze": ("> a\n\n" * COMMENT)[:COMMENT - 1],
+    "Zitatabsätze": "> a\n\n" * (WEIGHT // 3),
     "offene Klammern": "[" * 547 + "\n\n" + "a" * (COMMENT - 549),
     "Listenpunkte": "- a\n" * (WEIGHT // 3),
 }
