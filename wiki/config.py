@@ -37,6 +37,10 @@ EMBED_FRAME_ORIGINS = []
 # pages while nothing changes, 15 % for rendered cards, reports and overview rows, 5 % for the
 # histories' re-plans. 0: no cache at all, every page and fragment rendered anew.
 PAGE_CACHE_MB = 20
+# Bytes a request may send (forms and API bodies); larger ones get 413. Texts are held to
+# 120,000 characters (wiki/domain/markdown.py), which fits several times over. File uploads,
+# once there are any, get a setting of their own.
+MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 # Accessibility statement: who to contact about barriers (shown on /accessibility).
 ACCESSIBILITY_CONTACT = "Digitalisierungsteam, digitalisierung@example.org"
 

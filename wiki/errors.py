@@ -14,13 +14,14 @@ MESSAGES = {
     404: _l("Diese Seite gibt es nicht."),
     405: _l("Diese Aktion ist hier nicht möglich."),
     409: _l("Konflikt mit einer anderen Änderung."),
+    413: _l("Die gesendeten Daten sind zu groß."),
     429: _l("Zu viele Anfragen."),
     500: _l("Ein interner Fehler ist aufgetreten."),
 }
 
 ERROR_CODES = {400: "invalid_parameter", 401: "login_required", 403: "forbidden",
                404: "not_found", 405: "method_not_allowed", 409: "conflict",
-               429: "too_many_requests", 500: "server_error"}
+               413: "payload_too_large", 429: "too_many_requests", 500: "server_error"}
 
 
 def init_app(app):

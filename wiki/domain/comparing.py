@@ -49,32 +49,12 @@ def slip(first, current):
 
 
 def body_diff(old, new):
-    """Return diff_words of two bodies, word-compared only from the first to the last changed line.
+    """Return the word diff of two bodies: lines first, words inside changed lines, bounded work.
 
-    Two revisions mostly differ in a few lines: comparing 500-line bodies word by word took
-    10–20 ms. A trimmed line is kept whole when the text beyond it begins with white space, since
-    a run of white space is one word of the diff.
+    merge.diff_words keeps unchanged lines whole, so comparing 500-line bodies that differ in
+    a few lines stays as cheap as comparing those lines (it took 10–20 ms word by word).
     """
-    a, b = (old or "").splitlines(keepends=True), (new or "").splitlines(keepends=True)
-    top = 0
-    while top < min(len(a), len(b)) and a[top] == b[top]:
-        top += 1
-    while top and any(lines[top:] and lines[top][:1].isspace() for lines in (a, b)):
-        top -= 1
-    end = 0
-    while end < min(len(a), len(b)) - top and a[-1 - end] == b[-1 - end]:
-        end += 1
-    while end and a[len(a) - end][:1].isspace():
-        end -= 1
-    middle = diff_words("".join(a[top:len(a) - end]), "".join(b[top:len(b) - end]))
-    ops = [("=", "".join(a[:top]))] + middle + [("=", "".join(a[len(a) - end:]))]
-    merged = []
-    for op, text in ops:
-        if merged and op == merged[-1][0] == "=":
-            merged[-1] = ("=", merged[-1][1] + text)
-        elif text:
-            merged.append((op, text))
-    return merged
+    return diff_words(old, new)
 
 
 def shown(name, value):

@@ -6,7 +6,8 @@ from flask_babel import lazy_gettext as _l
 
 from wiki.db import db
 from wiki.domain import merge, metadata, revisions
-from wiki.domain.markdown import MEASURE_CODE, WIKI_LINK
+from wiki.domain.diffing import Ops
+from wiki.domain.markdown import MEASURE_CODE, WIKI_LINK, check_source
 from wiki.models import EditPresence, Page, PageAlias, Revision
 
 RENAME_SUMMARY = "Link nach Umbenennung angepasst"
@@ -23,8 +24,14 @@ def editors_of(page, user):
 
 
 def body_errors(body):
-    """Return {"body": message} when the body still holds conflict markers."""
-    return {"body": str(MARKERS_ERROR)} if merge.has_markers(body) else {}
+    """Return {"body": message} when the body holds conflict markers or is too costly to render."""
+    if merge.has_markers(body):
+        return {"body": str(MARKERS_ERROR)}
+    try:  # the editors' error summary puts the field's label before the message
+        check_source(body)
+    except ValueError as problem:
+        return {"body": str(problem)}
+    return {}
 
 
 def base_number(form):
@@ -73,7 +80,8 @@ def conflict(page, base, body, meta):
 
 def condense(ops, context=120):
     """Shorten long unchanged stretches of a word diff to their ends around the changes."""
-    out = []
+    out = Ops()
+    out.coarse = getattr(ops, "coarse", False)
     for i, (op, text) in enumerate(ops):
         if op == "=" and len(text) > 2 * context + 20:
             parts = [text[:context] if i > 0 else "", "…",

@@ -3,12 +3,14 @@
 import re
 import unicodedata
 import xml.etree.ElementTree as etree  # builds a tree, parses no XML  # nosec B405
+from itertools import pairwise
 
 import markdown
 import nh3
+from flask_babel import gettext as _
 from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 MEASURE_CODE = re.compile(r"^[Mm]\d{2,4}$")
 WIKI_LINK = r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]"
@@ -142,16 +144,74 @@ def _sanitise(html):
 
 
 def render(text, resolve=None):
-    """Render wiki Markdown to sanitised HTML, resolving wiki links with `resolve`."""
-    html, _ = _convert(text, resolve or _default_resolve)
+    """Render wiki Markdown to sanitised HTML, resolving wiki links with `resolve`.
+
+    Text beyond the bounds of check_source (stored before they held, or imported) is shown
+    escaped in a <pre>: rendering it could take minutes or exhaust the recursion limit.
+    """
+    try:
+        check_source(text)
+        html, _links = _convert(text, resolve or _default_resolve)
+    except (ValueError, RecursionError):
+        return Markup("<pre>%s</pre>") % escape(text or "")
     # The one place content is trusted as markup: it has just passed the nh3 allow-list.
     return Markup(_sanitise(html))  # noqa: S704  # nosec B704
 
 
 def wiki_links(text):
     """Return the distinct wiki link targets in the text, in order of first appearance."""
-    _, found = _convert(text, _default_resolve)
+    try:
+        check_source(text)
+        _html, found = _convert(text, _default_resolve)
+    except (ValueError, RecursionError):  # shown as plain text, so linking to nothing
+        found = []
     return list(dict.fromkeys(found))
+
+
+# The bounds of what Python-Markdown renders fast, measured as CPU time on the development
+# machine, where a 100 kB page of the demo's texts takes 160 ms (weight 3,000, see below).
+MAX_CHARS = 120_000
+# Lists and quotes nested deeper recurse per level: 500 levels hit the recursion limit.
+MAX_DEPTH = 12
+# Elements (paragraphs, list items, table rows, headings, rules) count twice; marks (* ` [ < &
+# \ and _ outside words) and levels of nesting once: each costs 45–77 µs an element, 25–35 µs a
+# mark (nested emphasis), 20 µs a level.
+MAX_WEIGHT = 5_000
+# Each heading's id is made unique by counting up through the ids taken: 2,000 equal ones
+# took 277 ms, 500 took 48 ms.
+MAX_HEADINGS = 600
+# References to one footnote are numbered the same way: 500 took 296 ms, 1,000 took 1.1 s.
+MAX_FOOTNOTES = 200
+# Python's HTML parser reads an unclosed tag again for every later one: 1,000 "<a " took
+# 191 ms, 2,000 took 678 ms.
+MAX_TAGS = 500
+# Emphasis nests once per character of a run around a word: 3,491 "*" on each side of one
+# exhausted the recursion limit. Rules ("*****" alone on a line) are not emphasis.
+MAX_RUN = 100
+# Each [TOC] marker gets a copy of the whole table of contents: 2,321 took 428 ms.
+MAX_TOCS = 5
+# A link reads on from its "[" to the matching "]" (and from "](" to the matching ")"), to the
+# end of the paragraph when there is none, for three link patterns: 500,000 characters read
+# by 1,000 unclosed "[" took 181 ms.
+MAX_SCAN = 150_000
+# Every mark matched, and every fence, copies the rest of its paragraph (fences: of the text):
+# 3,000 code spans in one 112 kB paragraph (3.4e8 characters) took 139 ms.
+MAX_COPY = 200_000_000
+# A heading or rule inside a paragraph splits the rest of it into lines again: 1,734 setext
+# headings in one paragraph (1,734 × 3,468 lines) took 908 ms, 1,396 rules 193 ms.
+MAX_SPLITS = 300_000
+
+MARK = re.compile(r"[*`\[<&\\]|(?<![^\W_])_|_(?![^\W_])")
+RUN = re.compile(r"[*_]+")
+RULE = re.compile(r"[ \t]{0,3}(?:[-*_][ \t]*){3,}$")
+TAG = re.compile(r"<[A-Za-z/!?]")
+CONTAINER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
+LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]")
+TABLE_RULE = re.compile(r"\|?[ \t]*+:?-+:?[ \t]*+(?:\|[ \t]*+:?-*+:?[ \t]*+)*+$")
+SPLITTER = re.compile(r"[ \t]{0,3}(?:#|(?:[-*_][ \t]*){3,}$|[=-]+[ \t]*$|\[[^\]\n]*\]:)")
+QUOTE = re.compile(r"^[ \t]*> ?")
+FENCE = re.compile(r"[ \t]{0,3}(?:`{3,}|~{3,})")
+BLANK = re.compile(r"\n[ \t]*\n")
 
 
 def check_source(text):
@@ -160,4 +220,104 @@ def check_source(text):
     The bounds that keep every render fast (size, nesting depth, bracket runs) live here; the
     input cleaning at the door (wiki/domain/cleaning.py) calls it for every Markdown field.
     """
-    return None
+    text = text or ""
+    if len(text) > MAX_CHARS:
+        raise ValueError(_("Höchstens %(limit)s Zeichen sind möglich, hier sind es %(count)s.",
+                           limit=f"{MAX_CHARS:,}".replace(",", "."),
+                           count=f"{len(text):,}".replace(",", ".")))
+    lines = text.splitlines()
+    depths = [_depth(line) for line in lines]
+    for number, depth in enumerate(depths, 1):
+        if depth > MAX_DEPTH:
+            raise ValueError(_("Listen und Zitate lassen sich höchstens %(limit)d Ebenen tief "
+                               "verschachteln (Zeile %(line)d).", limit=MAX_DEPTH, line=number))
+    units = [unit for unit in _units(text) if unit.strip()]
+    splitters = [sum(1 for line in unit.split("\n") if SPLITTER.match(line)) for unit in units]
+    counts = [
+        (2 * (len(units) + sum(splitters)) + len(MARK.findall(text)) + sum(depths), MAX_WEIGHT,
+         _("Der Text ist zu kleinteilig gegliedert: zu viele Zeilen, Ebenen und "
+           "Formatierungszeichen (*, _, `, [, <, &, \\). Bitte teilen Sie ihn auf mehrere "
+           "Seiten auf.")),
+        (sum(1 for line in lines if line.lstrip().startswith("#")), MAX_HEADINGS,
+         _("Höchstens %(limit)d Überschriften sind möglich.", limit=MAX_HEADINGS)),
+        (text.count("[^"), MAX_FOOTNOTES,
+         _("Höchstens %(limit)d Fußnoten und Verweise auf Fußnoten sind möglich.",
+           limit=MAX_FOOTNOTES)),
+        (max((len(run) for line in lines if not RULE.match(line) for run in RUN.findall(line)),
+             default=0), MAX_RUN,
+         _("Höchstens %(limit)d Sternchen oder Unterstriche in Folge sind möglich.",
+           limit=MAX_RUN)),
+        (sum(1 for line in lines if line.strip() == "[TOC]"), MAX_TOCS,
+         _("Höchstens %(limit)d Inhaltsverzeichnisse ([TOC]) sind möglich.", limit=MAX_TOCS)),
+        (len(TAG.findall(text)), MAX_TAGS,
+         _("Höchstens %(limit)d HTML-Tags und spitze Klammern vor einem Buchstaben sind "
+           "möglich.", limit=MAX_TAGS)),
+    ]
+    for count, limit, message in counts:
+        if count > limit:
+            raise ValueError(message)
+    scan = splits = 0
+    copy = len(text) * sum(1 for line in lines if FENCE.match(line))
+    for unit, splitting in zip(units, splitters, strict=True):
+        scan += _brackets(unit) + _parens(unit)
+        copy += len(unit) * len(MARK.findall(unit))
+        splits += (unit.count("\n") + 1) * splitting
+    if scan > MAX_SCAN:
+        raise ValueError(_("Zu viele offene oder ineinander verschachtelte eckige Klammern. "
+                           "Bitte schließen Sie jede „[“ mit „]“ oder schreiben Sie „\\[“."))
+    if copy > MAX_COPY or splits > MAX_SPLITS:
+        raise ValueError(_("Ein Absatz ist zu lang für so viele Formatierungszeichen, "
+                           "Überschriften oder Trennlinien. Bitte trennen Sie ihn durch "
+                           "Leerzeilen in kürzere Absätze."))
+
+
+def _depth(line):
+    """Return how deep a line nests: list and quote markers at its start, and indent levels."""
+    depth, position = 0, 0
+    while marker := CONTAINER.match(line, position):
+        depth, position = depth + 1, marker.end()
+    indent = len(line) - len(line.lstrip(" \t"))
+    return depth + line[:indent].expandtabs(4).count(" ") // 4
+
+
+def _units(text):
+    """Yield the stretches Python-Markdown gives its inline patterns, or larger ones.
+
+    Blocks end at blank lines; a list is split at its items, a table at its rows, and a quote
+    is read again without its markers (what it quotes may be a list).
+    """
+    for block in BLANK.split(text):
+        lines = block.split("\n")
+        if QUOTE.match(block):
+            yield from _units("\n".join(QUOTE.sub("", line, count=1) for line in lines))
+        elif len(lines) > 1 and TABLE_RULE.match(lines[1].strip()) and "|" in lines[0]:
+            yield from lines
+        elif LIST_ITEM.match(block):
+            starts = [i for i, line in enumerate(lines) if LIST_ITEM.match(line)] + [len(lines)]
+            yield from ("\n".join(lines[a:b]) for a, b in pairwise(starts))
+        else:
+            yield block
+
+
+def _brackets(unit):
+    """Return how many characters the links read from each "[" to its "]" (or the end)."""
+    total, stack = 0, []
+    for match in re.finditer(r"[\[\]]", unit):
+        if match.group() == "[":
+            stack.append(match.start())
+        elif stack:
+            total += match.start() - stack.pop()
+    return total + sum(len(unit) - start for start in stack)
+
+
+def _parens(unit):
+    """Return how many characters the links read from each "](" to its ")" (or the end)."""
+    total, stack = 0, []  # the start of each "](", None for a "(" nested in one
+    for match in re.finditer(r"\]\(|[()]", unit):
+        if match.group() == "](":
+            stack.append(match.start())
+        elif match.group() == "(" and stack:
+            stack.append(None)
+        elif match.group() == ")" and stack and (start := stack.pop()) is not None:
+            total += match.start() - start
+    return total + sum(len(unit) - start for start in stack if start is not None)

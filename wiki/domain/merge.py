@@ -1,27 +1,23 @@
 """Diffs and three-way merges of page text and metadata (pure functions, no database)."""
-import re
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
-TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+from wiki.domain.diffing import Ops, diff_text, line_opcodes
+
 MARK_MINE = "<<<<<<< Ihre Fassung"
 MARK_SPLIT = "======="
 MARK_THEIRS = ">>>>>>> Gespeicherte Fassung"
 
 
 def diff_words(old, new):
-    """Return the word-level diff of two texts as (op, text) pairs; op is =, - or +."""
-    a, b = TOKEN.findall(old or ""), TOKEN.findall(new or "")
-    ops = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            ops.append(("=", "".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            ops.append(("-", "".join(a[i1:i2])))
-        if j2 > j1:
-            ops.append(("+", "".join(b[j1:j2])))
-    return _coalesce(ops)
+    """Return the word-level diff of two texts as Ops of (op, text) pairs; op is =, - or +.
+
+    Words are compared only inside changed lines and within a bounded number of steps; when
+    that is not enough, lines are shown whole and the Ops are `coarse`.
+    """
+    found = diff_text(old, new)
+    ops = Ops(_coalesce(found))
+    ops.coarse = found.coarse
+    return ops
 
 
 def _coalesce(ops):
@@ -89,9 +85,8 @@ def has_markers(text):
 
 def _hunks(base, other, side):
     """Return the changes from base to other as (start, end, side, lines) over base lines."""
-    matcher = SequenceMatcher(None, base, other, autojunk=False)
     return [(i1, i2, side, other[j1:j2])
-            for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+            for tag, i1, i2, j1, j2 in line_opcodes(base, other) if tag != "equal"]
 
 
 def _apply(base, start, end, hunks):

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from wiki import audit
 from wiki.db import db, utcnow
-from wiki.domain import merge, notifications, revisions, search
+from wiki.domain import markdown, merge, notifications, revisions, search
 from wiki.models import Comment, CommentVersion, Measure, StatusReport
 from wiki.security import can, htmx, require
 
@@ -156,12 +156,16 @@ def unhide(comment_id):
 
 
 def _body_errors(body):
-    """Return {"body": message} for an empty or overlong comment text."""
+    """Return {"body": message} for an empty, overlong or too costly comment text."""
     if not body.strip():
         return {"body": _("Bitte geben Sie einen Text ein: Das Feld „Kommentar“ ist leer.")}
     if len(body) > MAX_LENGTH:
         return {"body": _("Das Feld „Kommentar“ ist zu lang (höchstens %(max)d Zeichen).",
                           max=MAX_LENGTH)}
+    try:
+        markdown.check_source(body)
+    except ValueError as problem:
+        return {"body": _("Kommentar: %(problem)s", problem=problem)}
     return {}
 
 

@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from wiki.domain import revisions
+from wiki.domain import markdown, revisions
 from wiki.models import EditPresence, Page
 from wiki.security import require
 
@@ -12,9 +12,16 @@ bp = Blueprint("editing", __name__)
 @bp.route("/preview", methods=["POST"])
 @require("edit")
 def preview():
-    """Render the posted body as it would be saved (the htmx live preview)."""
-    return render_template("edit/_preview.html", preview=revisions.render(request.form.get(
-        "body", "")))
+    """Render the posted body as it would be saved (the htmx live preview), or say why not.
+
+    A refused text answers 200 all the same: htmx swaps only successful answers into #preview.
+    """
+    body = request.form.get("body", "")
+    try:
+        markdown.check_source(body)
+    except ValueError as problem:
+        return render_template("edit/_preview.html", problem=problem)
+    return render_template("edit/_preview.html", preview=revisions.render(body))
 
 
 @bp.route("/presence/<slug>", methods=["POST"])
