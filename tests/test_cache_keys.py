@@ -167,6 +167,19 @@ def test_the_recording_finds_an_undeclared_read(app, reads):
     assert args - {"sort"} == {"shown"} and "x-probe" in headers
 
 
+def test_a_declared_header_is_in_the_key(app, client):
+    """A view that declares a header gets a kept page per value of it."""
+    def probe():
+        from flask import request
+
+        return f"<p>{request.headers.get('X-Probe', '')}</p>"
+
+    app.add_url_rule("/probe", "probe", pagecache.kept(probe, headers=("X-Probe",)))
+    for value in ("a", "b", "a"):
+        assert client.get("/probe", headers={"X-Probe": value}).text == f"<p>{value}</p>"
+    assert kept(app) == 2
+
+
 def test_a_strange_parameter_neither_misses_nor_keeps(app, demo, client):
     """A parameter no view reads is no part of the key: the page kept without it is served."""
     first = client.get("/measures?sort=title")

@@ -44,6 +44,7 @@ PACK_OVER = 64 * 1024
 # afresh instead of taking a place in the store.
 LONGEST = 100
 REPEATS = 4
+NOTHING = ((), ())  # the key part of a view that reads nothing but its route
 
 
 class Inputs:
@@ -55,14 +56,21 @@ class Inputs:
 
     def key(self):
         """Return the request's declared values as part of a key, or None when too long to keep."""
-        given = request.args
-        args = tuple((name, tuple(values)) for name in self.args
-                     if (values := given.getlist(name)))
-        headers = tuple(request.headers.get(name) for name in self.headers)
-        if any(len(values) > REPEATS or any(len(value) > LONGEST for value in values)
-               for _, values in args) or any(len(value or "") > LONGEST for value in headers):
+        if not self.args and not self.headers:
+            return NOTHING
+        given, args = request.args, []
+        for name in self.args:
+            values = given.getlist(name)
+            if values:
+                if len(values) > REPEATS or max(map(len, values)) > LONGEST:
+                    return None
+                args.append((name, tuple(values)))
+        if not self.headers:
+            return tuple(args), ()
+        headers = tuple(request.headers.get(name, "") for name in self.headers)
+        if any(len(value) > LONGEST for value in headers):
             return None
-        return args, headers
+        return tuple(args), headers
 
     def of(self, given):
         """Return the declared ones of the request's query parameters, every value in order."""
