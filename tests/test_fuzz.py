@@ -5,6 +5,8 @@ shows the form again) changes nothing, and an accepted one stores no control cha
 test builds its app once and runs all its examples against it: a refused request changes
 nothing, so there is nothing to reset. Problems are collected, not raised, so that one run
 names all of them; Hypothesis runs derandomised, without a database, so CI sees the same inputs.
+A request still running after ABORT_AFTER seconds is stopped (SIGALRM) and reported, so that a
+runaway render costs the run seconds, not minutes.
 """
 import re
 import signal
@@ -31,7 +33,7 @@ pytestmark = pytest.mark.postgres
 
 # Seconds an answer may take; PostgreSQL's round trips get a little more.
 TIME_LIMIT = {"sqlite": 1.0, "postgresql": 1.5}
-FUZZ = settings(max_examples=12, deadline=None, derandomize=True, database=None,
+FUZZ = settings(max_examples=8, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 # What a stored value may not contain: C0 controls but tab and newline, DEL, C1, surrogates.
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -67,10 +69,11 @@ FORM_PAGES = {
 FIELDS = {"editing.preview": [("body", "Eine **Vorschau**")], "editing.presence": [],
           "notifications.read_one": [], "admin.user_enable": [], "comments.unhide": [],
           "admin.field_delete": [], "history.pages_restore": []}  # not shown for HF1, leitbild
-# A valid login for the login form, whose page shows it empty.
+# Valid values for forms whose page shows them empty. The new password is the old one, so
+# that the probe can log in again after a change went through.
 FILLED = {"auth.login": {"username": "admin", "password": PASSWORD},
-          "auth.password": {"current_password": PASSWORD, "new_password": "noch-geheimer-43",
-                            "new_password_repeat": "noch-geheimer-43"}}
+          "auth.password": {"current_password": PASSWORD, "new_password": PASSWORD,
+                            "new_password_repeat": PASSWORD}}
 # POSTs that answer 200 when they did what was asked (the others show the form again).
 ACCEPTED_200 = {"admin.user_password", "editing.presence"}
 # Writes a refused request makes on purpose: a failed login is counted.
@@ -336,7 +339,7 @@ class FormFuzz:
 
 def _sweep(name, valid):
     """Return the hostile values a field of its kind is always tried with."""
-    base = ["\x00", "\x1b", "\x85", "\u202e", "\u200b"]
+    base = ["\x00", "\x1b", "\x85"]  # bidi and zero-width marks: drawn by Hypothesis
     by_kind = [
         (r"[0-9]+", [str(2**64), str(-(2**63) - 1), str(10**100), "-1"]),
         (r"[0-9]{4}-[0-9]{2}-[0-9]{2}", ["0001-01-01", "9999-12-31", "31.12.9999",
@@ -349,7 +352,7 @@ def _sweep(name, valid):
     if name in MARKDOWN_FIELDS:
         return [text for key, text in VALUES if key in (
             "nested-list-1000", "quote-1000", "brackets-10000", "link-brackets-5000",
-            "emphasis-5000", "length-1M")] + base[:3]
+            "emphasis-5000", "length-1M")] + base
     return [valid + "\n" + valid, "x" * 301, "x" * 100_000, *base]
 
 
