@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from wiki import audit
 from wiki.db import db, utcnow
-from wiki.domain import merge, notifications, revisions, search
+from wiki.domain import cleaning, editing, merge, notifications, revisions, search
 from wiki.models import Comment, CommentVersion, Measure, StatusReport
 from wiki.security import can, htmx, require
 
@@ -111,8 +111,7 @@ def edit(comment_id):
             abort(404)
         return _edit_form(comment, comment.body, comment.version)
     body = revisions.normalise_body(request.form.get("body"))
-    base = request.form.get("base_revision", "").strip()
-    base = int(base) if base.isdigit() else 0
+    base = editing.base_number(request.form)
     if comment.deleted:
         gone = _("Dieser Kommentar wurde inzwischen gelöscht und kann nicht mehr gespeichert "
                  "werden. Ihr Text ist unten erhalten.")
@@ -169,6 +168,10 @@ def _body_errors(body):
     if len(body) > MAX_LENGTH:
         return {"body": _("Das Feld „Kommentar“ ist zu lang (höchstens %(max)d Zeichen).",
                           max=MAX_LENGTH)}
+    try:
+        cleaning.markdown_text(body, _("Kommentar"))
+    except cleaning.Refused as error:
+        return {"body": str(error)}
     return {}
 
 

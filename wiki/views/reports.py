@@ -62,7 +62,8 @@ def _edit(measure, report):
              "body": revisions.normalise_body(form.get("body")),
              "summary": form.get("summary", ""), "base": editing.base_number(form)}
     values, errors = reporting.clean_report(state["raw"], state["body"], programme.today())
-    errors.update(reporting.taken(measure, report, values, errors))
+    errors.update(reporting.taken(measure, report, values, errors),
+                  **editing.summary_errors(state["summary"]))
     if form.get("action") == "preview":
         return _form(measure, report, state, preview=revisions.render(state["body"]))
     if errors:
@@ -98,7 +99,7 @@ def _form(measure, report, state, errors=None, **extra):
     extra.setdefault("preview", revisions.render(state["body"]))
     return render_template(
         "reports/edit.html", measure=measure, report=report, errors=errors, labels=reporting.LABELS,
-        first_error=next((n for n in (*reporting.FIELDS, "body") if n in errors), None),
+        first_error=next((n for n in (*reporting.FIELDS, "body", "summary") if n in errors), None),
         statuses=[(s, STATUS_LABELS[s]) for s in STATUSES],
         lights=[(light, TRAFFIC_LIGHT_LABELS[light]) for light in TRAFFIC_LIGHTS],
         **state, **extra)
