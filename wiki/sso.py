@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from wiki import audit
 from wiki.db import db
+from wiki.domain import cleaning
 from wiki.models import User
 from wiki.models.accounts import ROLES
 from wiki.security import end_session, start_session
@@ -74,7 +75,7 @@ def _header(name):
         value = value.encode("latin-1").decode("utf-8")
     except UnicodeError:
         pass
-    return value.strip()
+    return cleaning.header(value)  # one clean line, else "" (ignored): no controls, NFC
 
 
 def proxy_user():

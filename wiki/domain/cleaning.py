@@ -122,16 +122,17 @@ def ascii_line(value, label=None, limit=None):
 def whole(value, label=None, low=0, high=LARGEST_ID):
     """Return a whole number from low to high written in the digits 0–9."""
     if isinstance(value, int) and not isinstance(value, bool):
-        number = value
+        written, number = str(value), value
     else:
         written = line(value, label)
         if not WHOLE.fullmatch(written):
             raise Refused(_("Muss eine ganze Zahl von %(low)d bis %(high)d sein, nicht »%(text)s«.",
-                            low=low, high=high, text=written), label, malformed=True)
-        number = int(written)
+                            low=low, high=high, text=written[:40]), label, malformed=True)
+        # Python reads at most 4300 digits; more than a bigint's 19 are out of range anyway.
+        number = int(written) if len(written) <= 20 else high + 1
     if not low <= number <= high:
         raise Refused(_("Muss eine ganze Zahl von %(low)d bis %(high)d sein, nicht »%(text)s«.",
-                        low=low, high=high, text=number), label)
+                        low=low, high=high, text=written[:40]), label)
     return number
 
 

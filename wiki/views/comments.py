@@ -79,7 +79,7 @@ def create(code):
     return _to_thread(measure, comment)
 
 
-@bp.route("/comments/<int:comment_id>")
+@bp.route("/comments/<id:comment_id>")
 def show(comment_id):
     """Show one comment: alone for htmx (an edit cancelled), else at its place in the thread."""
     comment = get_comment_or_404(comment_id)
@@ -88,7 +88,7 @@ def show(comment_id):
     return _to_thread(_measure_of(comment), comment)
 
 
-@bp.route("/comments/<int:comment_id>/versions")
+@bp.route("/comments/<id:comment_id>/versions")
 def versions(comment_id):
     """List every version of a comment, newest first."""
     comment = get_comment_or_404(comment_id)
@@ -99,7 +99,7 @@ def versions(comment_id):
                            versions=list(CommentVersion.of(comment)))
 
 
-@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@bp.route("/comments/<id:comment_id>/edit", methods=["GET", "POST"])
 @require("edit")
 def edit(comment_id):
     """Show a comment's edit form, or save a new version (409 when another was saved since)."""
@@ -124,7 +124,7 @@ def edit(comment_id):
     return _changed(comment, _("Kommentar gespeichert."))
 
 
-@bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
+@bp.route("/comments/<id:comment_id>/delete", methods=["GET", "POST"])
 @require("edit")
 def delete(comment_id):
     """Ask whether to delete one's own comment (GET), or delete it softly (POST)."""
@@ -141,7 +141,7 @@ def delete(comment_id):
     return _changed(comment, _("Kommentar gelöscht."))
 
 
-@bp.route("/comments/<int:comment_id>/hide", methods=["POST"])
+@bp.route("/comments/<id:comment_id>/hide", methods=["POST"])
 @require("admin")
 def hide(comment_id):
     """Hide a comment from everyone but admins (it leaves the search index)."""
@@ -151,7 +151,7 @@ def hide(comment_id):
     return _changed(comment, _("Kommentar ausgeblendet."))
 
 
-@bp.route("/comments/<int:comment_id>/unhide", methods=["POST"])
+@bp.route("/comments/<id:comment_id>/unhide", methods=["POST"])
 @require("admin")
 def unhide(comment_id):
     """Show a hidden comment again."""

@@ -112,7 +112,7 @@ def _role_error():
              roles=", ".join(str(ROLE_LABELS[role]) for role in ROLES))
 
 
-@bp.route("/users/<int:user_id>")
+@bp.route("/users/<id:user_id>")
 def user(user_id):
     """Show an account with the forms that change it."""
     return _user_page(get_user_or_404(user_id))
@@ -127,7 +127,7 @@ def _user_page(user, errors=None, status=200):
         first_error=first_error(("role", "account", "password"), errors)), status
 
 
-@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@bp.route("/users/<id:user_id>/role", methods=["POST"])
 def user_role(user_id):
     """Change an account's role; an admin cannot take their own admin role away."""
     user = get_user_or_404(user_id)
@@ -147,7 +147,7 @@ def user_role(user_id):
     return redirect(url_for(".user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@bp.route("/users/<id:user_id>/disable", methods=["POST"])
 def user_disable(user_id):
     """Disable an account and end its sessions at once; never one's own."""
     user = get_user_or_404(user_id)
@@ -162,7 +162,7 @@ def user_disable(user_id):
     return redirect(url_for(".user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@bp.route("/users/<id:user_id>/enable", methods=["POST"])
 def user_enable(user_id):
     """Enable a disabled account again."""
     user = get_user_or_404(user_id)
@@ -174,7 +174,7 @@ def user_enable(user_id):
     return redirect(url_for(".user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@bp.route("/users/<id:user_id>/password", methods=["POST"])
 def user_password(user_id):
     """Give an account a new generated password, show it once and end its sessions."""
     user = get_user_or_404(user_id)
