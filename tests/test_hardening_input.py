@@ -364,3 +364,11 @@ def test_the_importer_cleans_at_the_door(app, folder, path, old, new, expected):
     file.write_text(file.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
     problems = problems_of(app, folder)
     assert any(path in p and expected in p for p in problems), problems
+
+
+def test_the_cli_refuses_a_display_name_with_control_characters(app, runner):
+    """`fahrplan user create --display-name` runs the same cleaning as the admin form."""
+    result = runner.invoke(args=["user", "create", "neu", "--display-name", "Neu\x1bName"])
+    assert result.exit_code != 0 and "Steuerzeichen" in result.output
+    with app.app_context():
+        assert User.by_name("neu") is None
