@@ -372,3 +372,11 @@ def test_the_cli_refuses_a_display_name_with_control_characters(app, runner):
     assert result.exit_code != 0 and "Steuerzeichen" in result.output
     with app.app_context():
         assert User.by_name("neu") is None
+
+
+@pytest.mark.parametrize("url", ["/search?q=akte%00x", "/search?q=%1b&kind=measure",
+                                 "/embed/measures?field=HF%00", "/timeline?field=HF1%00",
+                                 "/measures?status=%00", "/api/measures?field=%00"])
+def test_query_parameters_with_nul_are_no_500(client, demo, url):
+    """Search and filters with NUL answer without a server error on both databases."""
+    assert client.get(url).status_code < 500
