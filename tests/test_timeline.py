@@ -127,7 +127,8 @@ def test_every_overview_accepts_as_of(demo, client, url):
 @pytest.mark.parametrize("value, message", [
     ("2023-13-01", "Ungültiges Datum für »Stand am«"),
     ("gestern", "Ungültiges Datum für »Stand am«"),
-    ("2999-01-01", "liegt in der Zukunft"),
+    ("2099-01-01", "liegt in der Zukunft"),
+    ("2999-01-01", "außerhalb des erlaubten Bereichs"),
 ])
 def test_bad_as_of_is_explained(demo, client, value, message):
     """A bad date gets a German message next to the date field, and today's state."""

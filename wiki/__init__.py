@@ -26,7 +26,7 @@ def create_app(test_config=None, instance_path=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
-    from wiki import cli, db, errors, i18n, presentation, security, sso
+    from wiki import cli, db, errors, i18n, presentation, routing, security, sso
     from wiki.caching import fragments
     from wiki.views import (
         admin,
@@ -48,6 +48,7 @@ def create_app(test_config=None, instance_path=None):
     )
 
     db.init_app(app)
+    routing.init_app(app)  # the `<id:…>` converter, before the blueprints add their rules
     security.init_app(app)
     sso.init_app(app)  # before the login check: a proxy-signed-on user counts as logged in
     security.init_login(app)

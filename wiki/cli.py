@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from wiki import exchange, mail
 from wiki.backup import BackupError, backup_to, restore_from
 from wiki.db import db, migrate
-from wiki.domain import privacy, search
+from wiki.domain import cleaning, privacy, search
 from wiki.domain.accounts import disable_user
 from wiki.models import ChangeCounter, Measure, User
 from wiki.security import hash_password
@@ -94,6 +94,10 @@ def user_create(name, role, password_stdin, display_name):
     """Create a user; print the generated password unless one comes on stdin."""
 
     _connected()
+    try:
+        display_name = cleaning.line(display_name, "--display-name", 200)
+    except cleaning.Refused as error:
+        raise click.ClickException(str(error)) from None
     if User.by_name(name) is not None:
         raise click.ClickException(f"Benutzer {name!r} existiert bereits.")
     password = sys.stdin.readline().rstrip("\n") if password_stdin else secrets.token_urlsafe(12)

@@ -24,6 +24,10 @@ DEFAULT_LANGUAGE = "de"
 TIME_ZONE = "Europe/Berlin"
 # Days after which a measure without a new status report counts as stale.
 STALE_REPORT_DAYS = 120
+# The years a date or quarter typed into a form, given to the API or imported may have; others
+# (9999-Q4, 0999-Q4) are refused as typing errors (wiki/domain/cleaning.py).
+DATE_MIN_YEAR = 1990
+DATE_MAX_YEAR = 2100
 # Send the session cookie over HTTPS only; set it behind a TLS-terminating proxy.
 SESSION_COOKIE_SECURE = False
 # Browsers send the session cookie along with a form from another site never ("Lax": only

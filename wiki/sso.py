@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from wiki import audit
 from wiki.db import db
+from wiki.domain import cleaning
 from wiki.models import User
 from wiki.models.accounts import ROLES
 from wiki.security import end_session, login_manager, start_session
@@ -82,7 +83,7 @@ def _header(name):
         value = value.encode("latin-1").decode("utf-8")
     except UnicodeError:
         pass
-    return value.strip()
+    return cleaning.header(value)  # one clean line, else "" (ignored): no controls, NFC
 
 
 def peer_address():

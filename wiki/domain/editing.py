@@ -5,12 +5,13 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from wiki.db import db
-from wiki.domain import merge, metadata, revisions
+from wiki.domain import cleaning, merge, metadata, revisions
 from wiki.domain.diffing import Ops
-from wiki.domain.markdown import MEASURE_CODE, WIKI_LINK, check_source
+from wiki.domain.markdown import MEASURE_CODE, WIKI_LINK
 from wiki.models import EditPresence, Page, PageAlias, Revision
 
 RENAME_SUMMARY = "Link nach Umbenennung angepasst"
+SUMMARY_LIMIT = 500  # the summary columns of revisions and report versions
 MARKERS_ERROR = _l(
     "Der Text enthält noch Konfliktmarkierungen (<<<<<<<, =======, >>>>>>>). "
     "Bitte entscheiden Sie sich für eine Fassung und entfernen Sie die Markierungen.")
@@ -24,20 +25,32 @@ def editors_of(page, user):
 
 
 def body_errors(body):
-    """Return {"body": message} when the body holds conflict markers or is too costly to render."""
-    if merge.has_markers(body):
-        return {"body": str(MARKERS_ERROR)}
-    try:  # the editors' error summary puts the field's label before the message
-        check_source(body)
-    except ValueError as problem:
-        return {"body": str(problem)}
+    """Return {"body": message} for a body with control characters, too costly or with markers.
+
+    The message leaves out the field's name: the editors' error summary puts "Text:" before it.
+    """
+    try:
+        cleaning.markdown_text(body)
+    except cleaning.Refused as error:
+        return {"body": str(error)}
+    return {"body": str(MARKERS_ERROR)} if merge.has_markers(body) else {}
+
+
+def summary_errors(summary):
+    """Return {"summary": message} unless a summary is one clean line of 500 characters."""
+    try:
+        cleaning.line(summary, limit=SUMMARY_LIMIT)
+    except cleaning.Refused as error:
+        return {"summary": str(error)}
     return {}
 
 
 def base_number(form):
     """Return the revision number the form started from (0 for a new page or garbage)."""
-    text = (form.get("base_revision") or "").strip()
-    return int(text) if text.isdigit() else 0
+    try:
+        return cleaning.whole(form.get("base_revision"))
+    except cleaning.Refused:
+        return 0
 
 
 def meta_form(values):

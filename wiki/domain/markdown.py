@@ -12,7 +12,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
 from markupsafe import Markup, escape
 
-MEASURE_CODE = re.compile(r"^[Mm]\d{2,4}$")
+MEASURE_CODE = re.compile(r"^[Mm][0-9]{2,4}$")  # ASCII digits: \d would take M０７ too
 WIKI_LINK = r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]"
 MISSING_TITLE = "Seite existiert noch nicht – anlegen"
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",

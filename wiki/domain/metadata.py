@@ -1,10 +1,8 @@
 """The typed metadata of a measure: its fields, labels, cleaning and revision snapshot."""
-from datetime import date
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from wiki.domain import schedule
+from wiki.domain import cleaning
 from wiki.domain.markdown import MEASURE_CODE
 from wiki.models.measures import OBLIGATIONS, STATUSES
 
@@ -40,21 +38,13 @@ PROGRESS_ERROR = _l("Fortschritt muss eine ganze Zahl von 0 bis 100 sein.")
 
 
 def clean_text(value, limit=None):
-    """Return a value as stripped text of at most limit characters; nothing gives ""."""
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError(_("Muss ein Text sein."))
-    text = str(value).strip()
-    if limit and len(text) > limit:
-        raise ValueError(_("Höchstens %(limit)d Zeichen erlaubt (hier %(length)d).", limit=limit,
-                           length=len(text)))
-    return text
+    """Return a value as one clean line (cleaning.line) of at most limit characters."""
+    return cleaning.line(value, limit=limit)
 
 
 def clean_code(value):
     """Return a measure code in upper case (M and two to four digits), or "" when empty."""
-    text = clean_text(value)
+    text = cleaning.ascii_line(value)
     if text and not MEASURE_CODE.match(text):
         raise ValueError(_("Ungültiges Kürzel »%(code)s«; erwartet M und zwei bis vier Ziffern, "
                            "z. B. M07.", code=text))
@@ -74,21 +64,19 @@ def clean_choice(value, options, unknown, default=None):
 
 def clean_date(value, end=False):
     """Return a date from an ISO date or a quarter (its last day with end=True), or None."""
-    if isinstance(value, date):
-        return schedule.parse_date(value)
-    text = clean_text(value)
-    return schedule.parse_date(text, end=end) if text else None
+    return cleaning.day(value, end=end)
 
 
 def clean_progress(value):
     """Return a progress as a whole number from 0 to 100; nothing gives 0."""
     if value is None or value == "":
         return 0
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+    if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValueError(str(PROGRESS_ERROR))
-    return value
+    try:
+        return cleaning.whole(value, low=0, high=100)
+    except cleaning.Refused:
+        raise ValueError(str(PROGRESS_ERROR)) from None
 
 
 def _items(value):

@@ -1,9 +1,9 @@
 """The programme's state for the overviews: today's, or as it was on ?as_of=YYYY-MM-DD."""
-import datetime
 
 from flask import current_app, request
 from flask_babel import gettext as _
 
+from wiki.domain import cleaning
 from wiki.domain.asof import end_of_day_utc, measures_as_of
 from wiki.domain.clock import today  # noqa: F401 (the overviews' today; tests set it here)
 from wiki.domain.schedule import CLOSED, Plan, assess
@@ -16,8 +16,10 @@ def past_day(name, label):
     if not text:
         return None, None
     try:
-        day = datetime.date.fromisoformat(text)
-    except ValueError:
+        day = cleaning.iso_day(text, label)
+    except cleaning.Refused as error:
+        if not error.malformed:
+            return None, str(error)
         return None, _("Ungültiges Datum für »%(label)s«: »%(text)s« (erwartet JJJJ-MM-TT).",
                        label=label, text=text)
     if day > today():

@@ -1,11 +1,18 @@
 """Status reports: checking one, saving it with its versions, carrying it into the measure."""
-from datetime import date
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from wiki.db import db, utcnow
-from wiki.domain import editing, merge, metadata, notifications, revisions, schedule, search
+from wiki.domain import (
+    cleaning,
+    editing,
+    merge,
+    metadata,
+    notifications,
+    revisions,
+    schedule,
+    search,
+)
 from wiki.domain.labels import STATUS_LABELS, TRAFFIC_LIGHT_LABELS
 from wiki.models import ReportVersion, StatusReport
 from wiki.models.measures import STATUSES
@@ -13,7 +20,8 @@ from wiki.models.reports import TRAFFIC_LIGHTS
 
 FIELDS = ("period", "date", "status", "traffic_light", "progress")
 LABELS = {"period": _l("Berichtszeitraum"), "date": _l("Datum"), "status": _l("Status"),
-          "traffic_light": _l("Ampel"), "progress": _l("Fortschritt"), "body": _l("Text")}
+          "traffic_light": _l("Ampel"), "progress": _l("Fortschritt"), "body": _l("Text"),
+          "summary": _l("Zusammenfassung der Änderung")}
 # The measure revision a report makes is German in the history, whatever the UI language.
 MEASURE_SUMMARY = "Status und Fortschritt aus dem Sachstandsbericht {period} übernommen"
 
@@ -28,13 +36,15 @@ def clean_report(raw, body, today):
     """Return typed report values and {field: German message} for each problem."""
     values, errors = {"body": body}, {}
     try:
-        values["period"] = schedule.quarter_name(*schedule.parse_quarter(raw.get("period") or ""))
-    except ValueError:
-        errors["period"] = _("Bitte ein Quartal im Format JJJJ-QN angeben, z. B. 2024-Q2.")
+        values["period"] = cleaning.quarter(raw.get("period")) or cleaning.missing()
+    except cleaning.Refused as error:
+        errors["period"] = str(error) if not error.malformed else _(
+            "Bitte ein Quartal im Format JJJJ-QN angeben, z. B. 2024-Q2.")
     try:
-        values["date"] = date.fromisoformat(raw.get("date") or "")
-    except ValueError:
-        errors["date"] = _("Bitte ein Datum im Format JJJJ-MM-TT angeben, z. B. 2024-06-30.")
+        values["date"] = cleaning.iso_day(raw.get("date")) or cleaning.missing()
+    except cleaning.Refused as error:
+        errors["date"] = str(error) if not error.malformed else _(
+            "Bitte ein Datum im Format JJJJ-MM-TT angeben, z. B. 2024-06-30.")
     else:
         if values["date"] > today:
             errors["date"] = _("Das Datum liegt in der Zukunft.")

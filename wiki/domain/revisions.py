@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 import peewee
 
 from wiki.db import db, is_sqlite, utcnow
-from wiki.domain import markdown, metadata, search
+from wiki.domain import cleaning, markdown, metadata, search
 from wiki.models import ActionField, Dependency, Measure, Page, PageAlias, PageLink, Revision, User
 
 # The measure columns that take their value from the cleaned metadata as they are.
@@ -94,8 +94,8 @@ def _render_with_links(text):
 
 
 def normalise_body(body):
-    """Return a body with Unix line ends and without leading or trailing blank lines."""
-    return (body or "").replace("\r\n", "\n").strip("\n")
+    """Return a body in NFC with Unix line ends, without blank lines around (never refuses)."""
+    return cleaning.normalise(body, multiline=True).strip("\n")
 
 
 def unique_slug(title):

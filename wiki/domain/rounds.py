@@ -1,12 +1,11 @@
 """Report rounds: which measures must report for a period, the compiled round, the council text."""
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from wiki.domain import programme, revisions, schedule
+from wiki.domain import cleaning, programme, schedule
 from wiki.domain.labels import (
     OBLIGATION_LABELS,
     STATUS_LABELS,
@@ -21,7 +20,6 @@ from wiki.models import ReportRound, StatusReport
 PROJECTS_HEADING = "## Maßnahmenübergreifende Projekte"
 PROJECTS_LINE = re.compile(rf"^{PROJECTS_HEADING}[ \t]*$", re.M)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-PERIOD = re.compile(r"^\d{4}-Q[1-4]$")
 EXCERPT = 200  # characters of a report's text the round page shows
 RESERVED = {"new"}  # slugs of this blueprint's own routes
 FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
@@ -191,13 +189,21 @@ def slug_taken(slug):
 def clean(raw, round_):
     """Check the form; return (values, {field: German message})."""
     values, errors = {}, {}
-    values["title"] = raw["title"].strip()
-    if not values["title"]:
+    for name, clean_text in (("title", cleaning.line), ("slug", cleaning.ascii_line),
+                             ("body", cleaning.markdown_text),
+                             ("projects", cleaning.markdown_text)):
+        try:
+            values[name] = clean_text(raw[name])
+        except cleaning.Refused as error:
+            values[name], errors[name] = raw[name], str(error)
+    if "title" in errors:
+        pass
+    elif not values["title"]:
         errors["title"] = _("Bitte geben Sie einen Titel an, z. B. „Sachstandsbericht 2024/II“.")
     elif len(values["title"]) > 300:
         errors["title"] = _("Der Titel darf höchstens 300 Zeichen lang sein.")
-    if round_ is None:
-        values["slug"] = slug = raw["slug"].strip()
+    if round_ is None and "slug" not in errors:
+        slug = values["slug"]
         if not slug:
             errors["slug"] = _("Bitte geben Sie eine Adresse an, z. B. „2024-q2“.")
         elif len(slug) > 60 or not SLUG.match(slug):
@@ -205,26 +211,22 @@ def clean(raw, round_):
                                "Bindestriche enthalten (höchstens 60 Zeichen), z. B. „2024-q2“.")
         elif slug in RESERVED or ReportRound.by_slug(slug) is not None:
             errors["slug"] = slug_taken(slug)
-    values["period"] = raw["period"].strip().upper()
-    if not PERIOD.match(values["period"]):
-        errors["period"] = _("Der Zeitraum „%(text)s“ ist kein Quartal; erwartet wird JJJJ-QN, "
-                             "z. B. 2024-Q2.", text=raw["period"].strip())
-    values["due_date"] = _clean_day(raw["due_date"])
-    if values["due_date"] is None:
-        errors["due_date"] = _("Das Fälligkeitsdatum „%(text)s“ ist kein Datum; erwartet wird "
-                               "JJJJ-MM-TT, z. B. 2024-07-15.", text=raw["due_date"].strip())
-    values["body"] = revisions.normalise_body(raw["body"])
-    values["projects"] = revisions.normalise_body(raw["projects"])
-    if PROJECTS_LINE.search(values["body"]):
+    if round_ is not None:
+        del values["slug"]
+    try:
+        values["period"] = cleaning.quarter(raw["period"]) or cleaning.missing()
+    except cleaning.Refused as error:
+        errors["period"] = str(error) if not error.malformed else _(
+            "Der Zeitraum „%(text)s“ ist kein Quartal; erwartet wird JJJJ-QN, z. B. 2024-Q2.",
+            text=raw["period"].strip())
+    try:
+        values["due_date"] = cleaning.iso_day(raw["due_date"]) or cleaning.missing()
+    except cleaning.Refused as error:
+        values["due_date"] = None
+        errors["due_date"] = str(error) if not error.malformed else _(
+            "Das Fälligkeitsdatum „%(text)s“ ist kein Datum; erwartet wird JJJJ-MM-TT, "
+            "z. B. 2024-07-15.", text=raw["due_date"].strip())
+    if "body" not in errors and PROJECTS_LINE.search(values["body"]):
         errors["body"] = _("Die Einleitung darf keine Überschrift „Maßnahmenübergreifende "
                            "Projekte“ enthalten: Dieser Text gehört in das Feld darunter.")
     return values, errors
-
-
-def _clean_day(text):
-    """Return the date of an ISO date text, or None."""
-    text = text.strip()
-    try:
-        return date.fromisoformat(text) if schedule.ISO_DATE.match(text) else None
-    except ValueError:
-        return None

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 
-QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+QUARTER = re.compile(r"^([0-9]{4})-[Qq]([1-4])$")  # ASCII digits: \d takes any script's
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def parse_quarter(text):

@@ -1,6 +1,7 @@
 """Exchange files: Markdown with YAML front matter, and the time stamps of revisions."""
 import re
 from datetime import UTC, datetime, time
+from pathlib import Path
 
 import yaml
 
@@ -8,7 +9,7 @@ from wiki.domain import clock
 
 CLOSING = re.compile(r"^---[ \t]*$", re.M)
 STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}"
-                   r"([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([+-]\d{2}:\d{2}|Z)?)?$")
+                   r"([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([+-]\d{2}:\d{2}|Z)?)?$", re.ASCII)
 TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # Times in files are local times of the programme's city; the database keeps naive UTC.
 
@@ -49,6 +50,25 @@ def _represent_list(dumper, items):
 
 Dumper.add_representer(str, _represent_str)
 Dumper.add_representer(list, _represent_list)
+
+
+def read_inside(folder, path):
+    """Return the text of a file of the folder; refuse links and anything outside the folder.
+
+    A link (pages/x.md → /etc/…) or a linked folder on the way would import, and publish, a
+    file from elsewhere on the server: the file itself and every folder below the import
+    folder must be real, and the path must resolve inside it.
+    """
+    root = Path(folder).resolve()
+    inside = Path(folder)
+    for part in path.relative_to(folder).parts:
+        inside = inside / part
+        if inside.is_symlink():
+            raise ValueError(f"»{inside.relative_to(folder).as_posix()}« ist ein symbolischer "
+                             "Link; gelesen werden nur Dateien, die wirklich im Ordner liegen.")
+    if not path.resolve().is_relative_to(root) or not path.is_file():
+        raise ValueError("Die Datei liegt nicht im Ordner des Imports; sie wird nicht gelesen.")
+    return path.read_text(encoding="utf-8")
 
 
 def parse(text):

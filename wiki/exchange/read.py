@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from wiki.domain import metadata, schedule
+from wiki.domain import cleaning, metadata, schedule
 from wiki.domain.markdown import MEASURE_CODE, slugify
 from wiki.domain.metadata import clean_choice, clean_date, clean_progress, clean_text
 from wiki.domain.revisions import normalise_body
@@ -55,12 +55,8 @@ def read_folder(folder):
 
 
 def _clean_body(value):
-    """Return a body text with normalised line ends."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValueError("Muss ein Text sein.")
-    return normalise_body(value)
+    """Return a body text cleaned at the door (NFC, "\n" line ends, no control characters)."""
+    return cleaning.markdown_text(value)
 
 
 def _clean_required(value, limit=metadata.TEXT_LIMIT):
@@ -73,13 +69,17 @@ def _clean_required(value, limit=metadata.TEXT_LIMIT):
 
 def _clean_stamp(value):
     """Return the UTC time of a revision's or comment's date, or None."""
-    text = clean_text(value)
-    return files.parse_stamp(text) if text else None
+    text = cleaning.ascii_line(value)
+    if not text:
+        return None
+    moment = files.parse_stamp(text)
+    cleaning.plausible(moment.year)
+    return moment
 
 
 def _clean_period(value):
     """Return a period, a quarter such as 2024-Q2."""
-    return schedule.quarter_name(*schedule.parse_quarter(_clean_required(value)))
+    return cleaning.quarter(_clean_required(value))
 
 
 def _clean_end(value):
@@ -103,8 +103,8 @@ def _clean_summary(value):
 
 
 def _clean_field_code(value):
-    """Return the code of an action field."""
-    return _clean_required(value, 20)
+    """Return the code of an action field (ASCII, like every code)."""
+    return _clean_required(cleaning.ascii_line(value), 20)
 
 
 def _clean_role(value):
@@ -187,7 +187,7 @@ class Reader:
         rel = path.relative_to(self.folder).as_posix()
         self.seen.add(rel)
         try:
-            meta, body = files.parse(path.read_text(encoding="utf-8"))
+            meta, body = files.parse(files.read_inside(self.folder, path))
         except UnicodeDecodeError:
             return self.problem(rel, None, "Die Datei ist nicht in UTF-8 kodiert.")
         except ValueError as error:
@@ -271,7 +271,7 @@ class Reader:
             "title": self.value(doc, "title", _clean_required),
             "position": self.value(doc, "position", _clean_position),
             "summary": self.value(doc, "summary", clean_text),
-            "body": normalise_body(doc.body),
+            "body": self.clean(doc.path, "body", doc.body, _clean_body) or "",
         }
 
     def add_page(self, doc, path):
@@ -388,7 +388,7 @@ class Reader:
             "traffic_light": self.value(doc, "traffic_light", _clean_traffic_light),
             "progress": self.value(doc, "progress", clean_progress),
             "author": self.value(doc, "author", clean_text) or None,
-            "body": normalise_body(doc.body),
+            "body": self.clean(doc.path, "body", doc.body, _clean_body) or "",
         }
 
     def add_round(self, doc, path):
@@ -396,7 +396,7 @@ class Reader:
         if slugify(path.stem) != path.stem or len(path.stem) > 60:
             self.problem(doc.path, None, "Ungültiger Dateiname; erlaubt sind bis zu 60 "
                                          "Kleinbuchstaben, Ziffern und Bindestriche.")
-        intro, projects = split_projects(doc.body)
+        intro, projects = split_projects(self.clean(doc.path, "body", doc.body, _clean_body) or "")
         self.programme.rounds[path.stem] = {
             "slug": path.stem,
             "title": self.value(doc, "title", _clean_required),
@@ -409,7 +409,7 @@ class Reader:
     def add_comment(self, doc, path):
         """Keep one comment."""
         code = self.measure_of(doc, path)
-        if not path.stem.isdigit():
+        if not cleaning.WHOLE.fullmatch(path.stem):
             self.problem(doc.path, None, "Der Dateiname muss eine Nummer sein, etwa »001.md«.")
         report = self.value(doc, "report", _clean_end)
         if code and report and (code, report) not in self.programme.reports:
@@ -421,7 +421,7 @@ class Reader:
             "report": report,
             "created": self.value(doc, "date", _clean_stamp),
             "author": self.value(doc, "author", clean_text) or None,
-            "body": normalise_body(doc.body),
+            "body": self.clean(doc.path, "body", doc.body, _clean_body) or "",
         })
 
 
@@ -442,4 +442,4 @@ def _file_date(stem):
     """Return the date a report's file name gives."""
     if not schedule.ISO_DATE.match(stem):
         raise ValueError("Der Dateiname muss das Datum des Berichts sein, etwa »2024-06-30.md«.")
-    return schedule.parse_date(stem)
+    return cleaning.day(stem)

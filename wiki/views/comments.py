@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from wiki import audit
 from wiki.db import db, utcnow
-from wiki.domain import markdown, merge, notifications, revisions, search
+from wiki.domain import cleaning, editing, merge, notifications, revisions, search
 from wiki.models import Comment, CommentVersion, Measure, StatusReport
 from wiki.security import can, htmx, require
 
@@ -72,7 +72,7 @@ def create(code):
     return _to_thread(measure, comment)
 
 
-@bp.route("/comments/<int:comment_id>")
+@bp.route("/comments/<id:comment_id>")
 def show(comment_id):
     """Show one comment: alone for htmx (an edit cancelled), else at its place in the thread."""
     comment = get_comment_or_404(comment_id)
@@ -81,7 +81,7 @@ def show(comment_id):
     return _to_thread(_measure_of(comment), comment)
 
 
-@bp.route("/comments/<int:comment_id>/versions")
+@bp.route("/comments/<id:comment_id>/versions")
 def versions(comment_id):
     """List every version of a comment, newest first."""
     comment = get_comment_or_404(comment_id)
@@ -92,7 +92,7 @@ def versions(comment_id):
                            versions=list(CommentVersion.of(comment)))
 
 
-@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@bp.route("/comments/<id:comment_id>/edit", methods=["GET", "POST"])
 @require("edit")
 def edit(comment_id):
     """Show a comment's edit form, or save a new version (409 when another was saved since)."""
@@ -104,8 +104,7 @@ def edit(comment_id):
             abort(404)
         return _edit_form(comment, comment.body, comment.version)
     body = revisions.normalise_body(request.form.get("body"))
-    base = request.form.get("base_revision", "").strip()
-    base = int(base) if base.isdigit() else 0
+    base = editing.base_number(request.form)
     if comment.deleted:
         gone = _("Dieser Kommentar wurde inzwischen gelöscht und kann nicht mehr gespeichert "
                  "werden. Ihr Text ist unten erhalten.")
@@ -118,7 +117,7 @@ def edit(comment_id):
     return _changed(comment, _("Kommentar gespeichert."))
 
 
-@bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
+@bp.route("/comments/<id:comment_id>/delete", methods=["GET", "POST"])
 @require("edit")
 def delete(comment_id):
     """Ask whether to delete one's own comment (GET), or delete it softly (POST)."""
@@ -135,7 +134,7 @@ def delete(comment_id):
     return _changed(comment, _("Kommentar gelöscht."))
 
 
-@bp.route("/comments/<int:comment_id>/hide", methods=["POST"])
+@bp.route("/comments/<id:comment_id>/hide", methods=["POST"])
 @require("admin")
 def hide(comment_id):
     """Hide a comment from everyone but admins (it leaves the search index)."""
@@ -145,7 +144,7 @@ def hide(comment_id):
     return _changed(comment, _("Kommentar ausgeblendet."))
 
 
-@bp.route("/comments/<int:comment_id>/unhide", methods=["POST"])
+@bp.route("/comments/<id:comment_id>/unhide", methods=["POST"])
 @require("admin")
 def unhide(comment_id):
     """Show a hidden comment again."""
@@ -163,9 +162,9 @@ def _body_errors(body):
         return {"body": _("Das Feld „Kommentar“ ist zu lang (höchstens %(max)d Zeichen).",
                           max=MAX_LENGTH)}
     try:
-        markdown.check_source(body)
-    except ValueError as problem:
-        return {"body": _("Kommentar: %(problem)s", problem=problem)}
+        cleaning.markdown_text(body, _("Kommentar"))
+    except cleaning.Refused as error:
+        return {"body": str(error)}
     return {}
 
 

@@ -1,7 +1,7 @@
 """Revision history of pages and measures: list, old revision, compare, restore, re-plans."""
 from types import SimpleNamespace
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,6 +10,7 @@ from wiki.caching.replans import keep_replans, kept_replans
 from wiki.db import db
 from wiki.domain import comparing, metadata, revisions
 from wiki.models import Measure, Page, Revision, User
+from wiki.routing import number_arg, page_arg
 from wiki.security import require
 
 bp = Blueprint("history", __name__)
@@ -62,7 +63,7 @@ def get_revision_or_404(subject, number):
 def history(code=None, slug=None):
     """List a page's revisions, newest first and paginated; for measures also the re-plans."""
     subject = get_subject_or_404(code, slug)
-    number = request.args.get("page", 1, type=int)
+    number = page_arg()
     last = max(1, -(-subject.page.revision_count // PER_PAGE))
     if not 1 <= number <= last:
         abort(404)
@@ -129,7 +130,7 @@ def _revision_page(subject, old, error=None):
 def diff(code=None, slug=None):
     """Compare two revisions: title, body word by word and, for measures, field by field."""
     subject = get_subject_or_404(code, slug)
-    numbers = [request.args.get(name, type=int) for name in ("from", "to")]
+    numbers = [number_arg(name) for name in ("from", "to")]
     if None in numbers:
         abort(400)
     found = {r.number: r for r in Revision.of(subject.page).where(Revision.number.in_(numbers))}
@@ -169,8 +170,8 @@ def restore(number, code=None, slug=None):
 ROUTES = (
     ("/history", pagecache.kept(history, args=("page",)), ["GET"]),
     ("/diff", pagecache.kept(diff, args=("from", "to")), ["GET"]),
-    ("/revisions/<int:number>", pagecache.kept(revision), ["GET"]),
-    ("/restore/<int:number>", restore, ["POST"]),
+    ("/revisions/<id:number>", pagecache.kept(revision), ["GET"]),
+    ("/restore/<id:number>", restore, ["POST"]),
 )
 for kind, prefix in (("measures", "/measures/<code>"), ("pages", "/pages/<slug>")):
     for rule, view, methods in ROUTES:  # as history.measures_history, history.pages_diff, …

@@ -24,7 +24,7 @@ bp = Blueprint("measures", __name__, url_prefix="/measures")
 # The fields in the order the form shows them: the first one with an error gets the focus.
 FORM_ORDER = ("code", "title", "field", "obligation", "legal_basis", "legal_deadline", "status",
               "progress", "owner", "contact", "planned_start", "planned_end", "actual_start",
-              "actual_end", "requires", "tags", "body")
+              "actual_end", "requires", "tags", "body", "summary")
 
 
 @bp.route("/<code>")
@@ -77,7 +77,8 @@ def _edit(measure):
     state = {"raw": raw, "body": revisions.normalise_body(form.get("body")),
              "summary": form.get("summary", ""), "base": editing.base_number(form)}
     values, errors = metadata.clean_measure(raw)
-    errors.update(check(values, errors, measure), **editing.body_errors(state["body"]))
+    errors.update(check(values, errors, measure), **editing.body_errors(state["body"]),
+                  **editing.summary_errors(state["summary"]))
     if form.get("action") == "preview":
         return _form(measure, state, preview=revisions.render(state["body"]))
     if errors:

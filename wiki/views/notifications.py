@@ -18,6 +18,7 @@ from wiki.db import db, utcnow
 from wiki.domain import notifications
 from wiki.models import ActionField, Measure
 from wiki.models.watching import Notification, Watch
+from wiki.routing import page_arg
 from wiki.security import htmx, require, safe_next, to_login
 
 bp = Blueprint("notifications", __name__)
@@ -143,7 +144,7 @@ def _watch_message(target, watching):
 @signed_in
 def index():
     """List the current user's notifications, newest first, and what they watch."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(page_arg(), 1)
     notifications = list(Notification.of(current_user.id)
                          .limit(PER_PAGE + 1)
                          .offset((page - 1) * PER_PAGE))
@@ -165,7 +166,7 @@ def read_all():
     return redirect(url_for(".index"))
 
 
-@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@bp.route("/notifications/<id:notification_id>/read", methods=["POST"])
 @signed_in
 def read_one(notification_id):
     """Mark one notification as read: htmx gets it again (and the header count), else a redirect."""

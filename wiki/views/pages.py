@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from wiki.caching import pagecache
 from wiki.db import db
-from wiki.domain import editing, revisions
+from wiki.domain import cleaning, editing, revisions
 from wiki.domain.markdown import MEASURE_CODE, WIKI_LINK
 from wiki.models import EditPresence, Measure, Page, PageAlias, PageLink
 from wiki.security import require
@@ -96,10 +96,12 @@ def _edit(page):
             EditPresence.touch(page, current_user.id)
         return _form(page, _initial(page))
     form = request.form
-    state = {"title": form.get("title", "").strip(), "summary": form.get("summary", ""),
+    state = {"title": cleaning.normalise(form.get("title")).strip(),
+             "summary": form.get("summary", ""),
              "body": revisions.normalise_body(form.get("body")),
              "base": editing.base_number(form)}
-    errors = {**title_errors(page, state["title"]), **editing.body_errors(state["body"])}
+    errors = {**title_errors(page, state["title"]), **editing.body_errors(state["body"]),
+              **editing.summary_errors(state["summary"])}
     if form.get("action") == "preview":
         return _form(page, state, preview=revisions.render(state["body"]))
     if errors:
@@ -141,13 +143,17 @@ def _form(page, state, errors=None, **extra):
     """Render the page form with its errors and what the user typed."""
     errors = errors or {}
     extra.setdefault("preview", revisions.render(state["body"]))
-    return render_template("pages/edit.html", page=page, errors=errors,
-                           first_error=next((n for n in ("title", "body") if n in errors), None),
+    first_error = next((name for name in ("title", "body", "summary") if name in errors), None)
+    return render_template("pages/edit.html", page=page, errors=errors, first_error=first_error,
                            editors=editing.editors_of(page, current_user), **state, **extra)
 
 
 def title_errors(page, title):
-    """Return {"title": message} when the title is empty, too long or taken."""
+    """Return {"title": message} when the title is no clean line, empty, too long or taken."""
+    try:
+        cleaning.line(title)
+    except cleaning.Refused as error:
+        return {"title": str(error)}
     if not title:
         return {"title": _("Titel fehlt.")}
     if len(title) > TITLE_LIMIT:

@@ -16,6 +16,7 @@ from wiki.domain.labels import STATUS_LABELS, TRAFFIC_LIGHT_LABELS
 from wiki.models import Measure, ReportVersion, StatusReport
 from wiki.models.measures import STATUSES
 from wiki.models.reports import TRAFFIC_LIGHTS
+from wiki.routing import number_arg
 from wiki.security import require
 
 bp = Blueprint("reports", __name__, url_prefix="/measures/<code>/reports")
@@ -45,7 +46,7 @@ def create(code):
     return _edit(Measure.by_code_or_404(code), None)
 
 
-@bp.route("/<int:report_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:report_id>/edit", methods=["GET", "POST"])
 @require("edit")
 def edit(code, report_id):
     """Show the edit form of a status report, or save it as a new version."""
@@ -62,7 +63,8 @@ def _edit(measure, report):
              "body": revisions.normalise_body(form.get("body")),
              "summary": form.get("summary", ""), "base": editing.base_number(form)}
     values, errors = reporting.clean_report(state["raw"], state["body"], programme.today())
-    errors.update(reporting.taken(measure, report, values, errors))
+    errors.update(reporting.taken(measure, report, values, errors),
+                  **editing.summary_errors(state["summary"]))
     if form.get("action") == "preview":
         return _form(measure, report, state, preview=revisions.render(state["body"]))
     if errors:
@@ -98,13 +100,13 @@ def _form(measure, report, state, errors=None, **extra):
     extra.setdefault("preview", revisions.render(state["body"]))
     return render_template(
         "reports/edit.html", measure=measure, report=report, errors=errors, labels=reporting.LABELS,
-        first_error=next((n for n in (*reporting.FIELDS, "body") if n in errors), None),
+        first_error=next((n for n in (*reporting.FIELDS, "body", "summary") if n in errors), None),
         statuses=[(s, STATUS_LABELS[s]) for s in STATUSES],
         lights=[(light, TRAFFIC_LIGHT_LABELS[light]) for light in TRAFFIC_LIGHTS],
         **state, **extra)
 
 
-@bp.route("/<int:report_id>/history")
+@bp.route("/<id:report_id>/history")
 def history(code, report_id):
     """List the versions of a status report, newest first."""
     measure = Measure.by_code_or_404(code)
@@ -113,7 +115,7 @@ def history(code, report_id):
                            versions=list(ReportVersion.of(report)))
 
 
-@bp.route("/<int:report_id>/versions/<int:number>")
+@bp.route("/<id:report_id>/versions/<id:number>")
 def version(code, report_id, number):
     """Show one version of a status report."""
     measure = Measure.by_code_or_404(code)
@@ -122,12 +124,12 @@ def version(code, report_id, number):
                            version=_version_or_404(report, number))
 
 
-@bp.route("/<int:report_id>/diff")
+@bp.route("/<id:report_id>/diff")
 def diff(code, report_id):
     """Compare two versions of a status report: fields and text word by word."""
     measure = Measure.by_code_or_404(code)
     report = get_report_or_404(measure, report_id)
-    numbers = [request.args.get(name, type=int) for name in ("from", "to")]
+    numbers = [number_arg(name) for name in ("from", "to")]
     if None in numbers:
         abort(400)
     old, new = (_version_or_404(report, n) for n in sorted(numbers))

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from wiki import audit
 from wiki.db import db
-from wiki.domain import programme, revisions, rounds
+from wiki.domain import editing, programme, revisions, rounds
 from wiki.models import ReportRound, StatusReport, Strategy
 from wiki.security import require
 
@@ -79,8 +79,7 @@ def _edit(round_):
     raw = {name: request.form.get(name, "") for name in FORM_ORDER}
     if round_ is not None:
         raw["slug"] = round_.slug
-    base = request.form.get("base_revision", "").strip()
-    base = int(base) if base.isdigit() else 0
+    base = editing.base_number(request.form)
     values, errors = rounds.clean(raw, round_)
     if errors:
         return _form(round_, raw, base, errors=errors), 400

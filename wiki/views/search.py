@@ -3,6 +3,7 @@ from flask import Blueprint, render_template, request
 
 from wiki.domain import search
 from wiki.models import ActionField
+from wiki.routing import page_arg
 from wiki.security import htmx_target
 
 bp = Blueprint("search", __name__)
@@ -14,7 +15,7 @@ def index():
     query = request.args.get("q", "").strip()
     kind = request.args.get("kind") if request.args.get("kind") in search.KINDS else None
     field = request.args.get("field") or None
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(page_arg(), 1)
     size = search.PAGE_SIZE
     hits, total = search.find(query, kind, field, size, (page - 1) * size)
     context = dict(query=query, kind=kind, field=field, hits=hits, total=total, page=page,

@@ -8,11 +8,11 @@ from flask_babel import ngettext
 
 from wiki import audit
 from wiki.db import db
-from wiki.domain import revisions
+from wiki.domain import cleaning, revisions
 from wiki.models import ActionField, Measure
 from wiki.views.admin.home import bp, first_error
 
-FIELD_CODE = re.compile(r"^HF\d{1,3}$")
+FIELD_CODE = re.compile(r"^HF[0-9]{1,3}$")
 # The form's fields in the order it shows them: the first one with an error gets the focus.
 FIELD_FORM = ("code", "title", "summary", "position", "body")
 
@@ -85,28 +85,35 @@ def _field_code_taken(code):
 def clean_field(raw, field):
     """Check the field form; return (values, {field: German message})."""
     values, errors = {}, {}
-    values["code"] = code = raw["code"].strip().upper()
-    if field is None:
+    # The summary is one line however it was pasted: its blanks and line breaks become spaces.
+    for name, clean, text in (("code", cleaning.ascii_line, raw["code"]),
+                              ("title", cleaning.line, raw["title"]),
+                              ("summary", cleaning.line, " ".join(raw["summary"].split())),
+                              ("body", cleaning.markdown_text, raw["body"])):
+        try:
+            values[name] = clean(text)
+        except cleaning.Refused as error:
+            values[name], errors[name] = text, str(error)
+    values["code"] = code = values["code"].upper()
+    if field is None and "code" not in errors:
         if not FIELD_CODE.match(code):
             errors["code"] = _("Das Kürzel „%(text)s“ passt nicht: erwartet wird HF und eine Zahl, "
                                "z. B. HF7.", text=raw["code"].strip())
         elif ActionField.select().where(ActionField.code == code).exists():
             errors["code"] = _field_code_taken(code)
-    values["title"] = raw["title"].strip()
-    if not values["title"]:
+    if "title" in errors:
+        pass
+    elif not values["title"]:
         errors["title"] = _("Bitte geben Sie einen Titel an, z. B. „Moderne Arbeitswelt“.")
     elif len(values["title"]) > 300:
         errors["title"] = _("Der Titel darf höchstens 300 Zeichen lang sein.")
-    values["summary"] = " ".join(raw["summary"].split())
-    if len(values["summary"]) > 1000:
+    if "summary" not in errors and len(values["summary"]) > 1000:
         errors["summary"] = _("Die Kurzbeschreibung darf höchstens 1000 Zeichen lang sein.")
-    position = raw["position"].strip()
-    if not position.isdigit() or int(position) > 999:
+    try:
+        values["position"] = cleaning.whole(raw["position"], high=999)
+    except cleaning.Refused:
         errors["position"] = _("Die Position „%(text)s“ ist keine ganze Zahl von 0 bis 999.",
-                               text=position)
-    else:
-        values["position"] = int(position)
-    values["body"] = revisions.normalise_body(raw["body"])
+                               text=raw["position"].strip())
     return values, errors
 
 

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wiki import audit
 from wiki.models import AuditEntry, ReportRound
 from wiki.models.accounts import ROLES
+from wiki.routing import page_arg
 from wiki.security import require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -86,7 +87,7 @@ def rounds():
 def audit_log():
     """Show the audit log, newest first and paginated, optionally of one action."""
     action = request.args.get("action", "").strip()
-    number = request.args.get("page", 1, type=int)
+    number = page_arg()
     query = AuditEntry.newest(action or None)
     last = max(1, -(-query.count() // PER_PAGE))
     if not 1 <= number <= last:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from wiki import audit, config
 from wiki.db import db
-from wiki.domain import schedule
+from wiki.domain import cleaning
 from wiki.models import Strategy
 from wiki.views.admin.home import bp, first_error
 
@@ -60,17 +60,22 @@ def _settings_page(strategy, raw, errors=None):
 def clean_strategy(raw):
     """Check the strategy form; return (values, {field: German message})."""
     values, errors = {}, {}
-    values["title"] = raw["title"].strip()
-    if not values["title"]:
-        errors["title"] = _("Bitte geben Sie den Titel der Strategie an.")
-    elif len(values["title"]) > 300:
-        errors["title"] = _("Der Titel darf höchstens 300 Zeichen lang sein.")
+    try:
+        values["title"] = cleaning.line(raw["title"])
+    except cleaning.Refused as error:
+        errors["title"] = str(error)
+    else:
+        if not values["title"]:
+            errors["title"] = _("Bitte geben Sie den Titel der Strategie an.")
+        elif len(values["title"]) > 300:
+            errors["title"] = _("Der Titel darf höchstens 300 Zeichen lang sein.")
     for name, end in (("period_start", False), ("period_end", True)):
         try:
-            values[name] = schedule.parse_date(raw[name], end=end)
-        except ValueError:
-            errors[name] = _("„%(text)s“ ist kein Datum; erwartet wird JJJJ-MM-TT oder ein Quartal "
-                             "JJJJ-QN, z. B. 2022-01-01 oder 2026-Q4.", text=raw[name].strip())
+            values[name] = cleaning.day(raw[name], end=end) or cleaning.missing()
+        except cleaning.Refused as error:
+            errors[name] = str(error) if not error.malformed else _(
+                "„%(text)s“ ist kein Datum; erwartet wird JJJJ-MM-TT oder ein Quartal JJJJ-QN, "
+                "z. B. 2022-01-01 oder 2026-Q4.", text=raw[name].strip())
     if not errors.keys() & {"period_start", "period_end"} and \
             values["period_end"] < values["period_start"]:
         errors["period_end"] = _("Das Ende der Laufzeit liegt vor ihrem Beginn.")

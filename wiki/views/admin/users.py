@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from wiki import audit
 from wiki.db import db
+from wiki.domain import cleaning
 from wiki.domain.accounts import disable_user
 from wiki.models import Session, User
 from wiki.models.accounts import ROLES
@@ -77,8 +78,15 @@ def _username_taken(username):
 
 def clean_user(raw):
     """Check the new-account form; return (values, {field: German message})."""
-    values, errors = {key: raw[key].strip() for key in USER_FORM}, {}
-    if not values["username"]:
+    values, errors = {}, {}
+    for key in USER_FORM:
+        try:
+            values[key] = cleaning.line(raw[key])
+        except cleaning.Refused as error:
+            values[key], errors[key] = raw[key], str(error)
+    if "username" in errors:
+        pass
+    elif not values["username"]:
         errors["username"] = _("Bitte geben Sie einen Benutzernamen an, z. B. „emustermann“.")
     elif not USERNAME.match(values["username"]):
         errors["username"] = _("Der Benutzername darf nur Buchstaben ohne Umlaute, Ziffern und . _ "
@@ -86,9 +94,11 @@ def clean_user(raw):
                                "höchstens 80 Zeichen lang sein.")
     elif User.by_name(values["username"]) is not None:
         errors["username"] = _username_taken(values["username"])
-    if len(values["name"]) > 200:
+    if "name" not in errors and len(values["name"]) > 200:
         errors["name"] = _("Der angezeigte Name darf höchstens 200 Zeichen lang sein.")
-    if values["email"] and (len(values["email"]) > 200 or not EMAIL.match(values["email"])):
+    if "email" in errors:
+        pass
+    elif values["email"] and (len(values["email"]) > 200 or not EMAIL.match(values["email"])):
         errors["email"] = _("„%(text)s“ ist keine E-Mail-Adresse, z. B. „name@example.org“.",
                             text=values["email"])
     if values["role"] not in ROLES:
@@ -102,7 +112,7 @@ def _role_error():
              roles=", ".join(str(ROLE_LABELS[role]) for role in ROLES))
 
 
-@bp.route("/users/<int:user_id>")
+@bp.route("/users/<id:user_id>")
 def user(user_id):
     """Show an account with the forms that change it."""
     return _user_page(get_user_or_404(user_id))
@@ -117,7 +127,7 @@ def _user_page(user, errors=None, status=200):
         first_error=first_error(("role", "account", "password"), errors)), status
 
 
-@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@bp.route("/users/<id:user_id>/role", methods=["POST"])
 def user_role(user_id):
     """Change an account's role; an admin cannot take their own admin role away."""
     user = get_user_or_404(user_id)
@@ -137,7 +147,7 @@ def user_role(user_id):
     return redirect(url_for(".user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@bp.route("/users/<id:user_id>/disable", methods=["POST"])
 def user_disable(user_id):
     """Disable an account and end its sessions at once; never one's own."""
     user = get_user_or_404(user_id)
@@ -152,7 +162,7 @@ def user_disable(user_id):
     return redirect(url_for(".user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@bp.route("/users/<id:user_id>/enable", methods=["POST"])
 def user_enable(user_id):
     """Enable a disabled account again."""
     user = get_user_or_404(user_id)
@@ -164,7 +174,7 @@ def user_enable(user_id):
     return redirect(url_for(".user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@bp.route("/users/<id:user_id>/password", methods=["POST"])
 def user_password(user_id):
     """Give an account a new generated password, show it once and end its sessions."""
     user = get_user_or_404(user_id)

@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from wiki.caching import pagecache
-from wiki.domain import programme, rounds, schedule
+from wiki.domain import cleaning, programme, rounds, schedule
 from wiki.domain.characters import spreadsheet_cell
 from wiki.domain.labels import (
     OBLIGATION_HINTS,
@@ -273,7 +273,10 @@ def _period(name):
     if value is not None and not PERIOD.fullmatch(value):
         raise BadParameter(name, _("Ungültiger Wert »%(value)s« für den Parameter »%(name)s« "
                                    "(erwartet JJJJ-QN, z. B. 2024-Q2).", value=value, name=name))
-    return value
+    try:
+        return cleaning.quarter(value, name)
+    except cleaning.Refused as error:  # a year out of the plausible range
+        raise BadParameter(name, str(error)) from None
 
 
 def _measure_parameter(name):

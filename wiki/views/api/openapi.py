@@ -6,6 +6,7 @@ that a change to one is seen next to the other.
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from wiki.domain import cleaning
 from wiki.domain.labels import OBLIGATION_LABELS, STATUS_LABELS, TRAFFIC_LIGHT_LABELS
 from wiki.models.measures import OBLIGATIONS, STATUSES
 from wiki.models.reports import TRAFFIC_LIGHTS
@@ -271,6 +272,15 @@ def schemas():
     }
 
 
+def period_pattern(first, last):
+    """Return the pattern of a quarter whose year lies from first to last, decade by decade."""
+    decades = []
+    for decade in range(first // 10, last // 10 + 1):
+        low, high = max(first, decade * 10) % 10, min(last, decade * 10 + 9) % 10
+        decades.append(f"{decade:03d}[{low}-{high}]")
+    return f"^({'|'.join(decades)})-Q[1-4]$"
+
+
 def parameters(fields, measures):
     """Return the query and path parameters, the codes of this instance as choices."""
     field_schema = {"type": "string", **({"enum": fields} if fields else {})}
@@ -281,8 +291,9 @@ def parameters(fields, measures):
                         "Status, or a derived state (delayed, at_risk)."),
         "obligation": _query("obligation", {"enum": list(OBLIGATIONS)}, "Marking."),
         "measure": _query("measure", measure_schema, "Measure code in capitals, e.g. M07."),
-        "period": _query("period", {"type": "string", "pattern": PERIOD_PATTERN},
-                        "Reporting quarter, e.g. 2024-Q2."),
+        "period": _query("period", {"type": "string", "pattern": period_pattern(*cleaning.years())},
+                        "Reporting quarter, e.g. 2024-Q2, within the plausible years "
+                        "(DATE_MIN_YEAR–DATE_MAX_YEAR)."),
         "page": _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000,
                                "default": 1}, "Page number."),
         "per_page": _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100,

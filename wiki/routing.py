@@ -1,0 +1,48 @@
+"""Numbers in URLs: ids in paths and whole numbers in query parameters, bounded to a bigint.
+
+Beyond 2^63 - 1 PostgreSQL refuses to compare an id column and SQLite cannot offset a query,
+so an id or page number out of range answered 500; here it is no such page, or a bad request.
+"""
+from flask import abort, request
+from werkzeug.routing import IntegerConverter
+
+from wiki.domain import cleaning
+
+MAX_PAGE = 100_000  # page numbers beyond it show the last (empty) page, not a 500
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>`: a row id from 1 to 2^63 - 1 in ASCII digits; anything else is a 404."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, url_map):
+        """Bound the ids to what a bigint column holds."""
+        super().__init__(url_map, min=1, max=cleaning.LARGEST_ID)
+
+
+def number_arg(name):
+    """Return a whole-number query parameter from 1 to 2^63 - 1, None when absent; else 400."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    try:
+        return cleaning.whole(value, low=1)
+    except cleaning.Refused:
+        abort(400)
+
+
+def page_arg(name="page"):
+    """Return the number of ?page= (1 when absent or no number), at most MAX_PAGE + 1.
+
+    A view shows page 1 for 0 or answers 404 for it, as for a page past its last one.
+    """
+    text = request.args.get(name, "")
+    if not cleaning.WHOLE.fullmatch(text):
+        return 1
+    return MAX_PAGE + 1 if len(text) > len(str(MAX_PAGE)) else min(int(text), MAX_PAGE + 1)
+
+
+def init_app(app):
+    """Register the `id` converter; call before the blueprints add their rules."""
+    app.url_map.converters["id"] = IdConverter
