@@ -24,12 +24,13 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from wiki import config
-from wiki.domain import markdown, schedule
+from wiki.domain import characters, markdown, schedule
 
-# Control characters but tab and newline, DEL, C1 controls and lone surrogates (never valid).
-FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-# What ends a line besides "\n": single-line fields refuse these too (tab and "\n" are C0).
-LINE_BREAK = re.compile(r"[\t\n\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029]")
+# Control characters but tab and newline, DEL, C1 controls, lone surrogates and the two
+# non-characters: the same set the outputs strip (wiki/domain/characters.py).
+FORBIDDEN = characters.CONTROLS
+# What ends a line besides "\n": single-line fields refuse these too, and the tab.
+LINE_BREAK = re.compile(f"[\t\n\r{characters.BREAKS}]")
 WHOLE = re.compile(r"[0-9]+")
 LARGEST_ID = 2**63 - 1  # a bigint column's largest value: beyond it PostgreSQL raises
 
@@ -189,7 +190,7 @@ def quarter(value, label=None):
     except ValueError as error:
         raise Refused(str(error), label, malformed=True) from None
     plausible(year, label)
-    return f"{year}-Q{number}"
+    return schedule.quarter_name(year, number)
 
 
 def missing():
