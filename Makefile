@@ -39,11 +39,13 @@ audit: $(BIN)/fahrplan
 	$(BIN)/python scripts/audit-dependencies.py
 
 # Benchmarks (bench/README.md, docs/performance.md): gunicorn on SQLite and PostgreSQL against a
-# hello-world ceiling; prints the table and which targets hold. `make bench BENCH=--quick`.
+# hello-world ceiling; prints the table and which targets hold; then the worst cases the input
+# bounds allow (bench/bounds.py). `make bench BENCH=--quick`.
 BENCH ?=
 bench: $(BIN)/fahrplan wrk
 	FAHRPLAN_BENCH_POSTGRES="$$(./scripts/ensure-postgres.sh)" && \
 	  $(BIN)/python bench/run.py --postgres "$$FAHRPLAN_BENCH_POSTGRES" $(BENCH)
+	$(BIN)/python bench/bounds.py
 
 wrk:
 	@command -v wrk >/dev/null || { \
