@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.routing import IntegerConverter
 
 from tests import route_targets
 from tests.conftest import PASSWORD, make_user
@@ -77,7 +78,7 @@ FILLED = {"auth.login": {"username": "admin", "password": PASSWORD},
 # POSTs that answer 200 when they did what was asked (the others show the form again).
 ACCEPTED_200 = {"admin.user_password", "editing.presence"}
 # Writes a refused request makes on purpose: a failed login is counted.
-REFUSED_WRITES = {"auth.login": {"login_failure"}}
+REFUSED_WRITES = {"auth.login": {"login_throttle"}}  # a failed login is counted
 # Parameters the GET routes read, tried with hostile values on every GET route.
 QUERY_NAMES = ["page", "per_page", "from", "to", "as_of", "baseline", "q", "status", "field",
                "obligation", "action", "table", "period", "measure", "code", "next", "kind",
@@ -391,7 +392,7 @@ ARGUMENT_TEXTS = ["\x00", "\u202e", "\n", "x" * 10_000, "..", "%00", "\x85", " "
 
 def _is_int(rule, argument):
     """Tell whether a rule's argument is a whole number (the int converter)."""
-    return type(rule._converters[argument]).__name__ == "IntegerConverter"
+    return isinstance(rule._converters[argument], IntegerConverter)
 
 
 def _argument_values(probe, rule, argument, turn):

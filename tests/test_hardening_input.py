@@ -266,6 +266,22 @@ def test_ids_and_page_numbers_beyond_a_bigint_are_no_500(editor, method, url, st
     assert getattr(editor, method)(url).status_code == status
 
 
+@pytest.mark.parametrize(("method", "url"), [
+    ("get", "/pages/%00glossar"),
+    ("get", "/pages/glossar%00/history"),
+    ("get", "/measures/M07%00"),
+    ("get", "/measures/M07%00/comments/new"),
+    ("get", "/reports/2022-q4%00/council.md"),
+    ("get", "/admin/fields/HF1%00/delete"),
+    ("post", "/presence/%00glossar"),
+    ("get", "/pages/glos%1bsar"),
+    ("get", "/measures/M%C2%8507"),
+])
+def test_a_control_character_in_a_path_segment_is_no_such_page(editor, method, url):
+    """Codes and slugs with NUL or another control match no route (PostgreSQL gave a 500)."""
+    assert getattr(editor, method)(url).status_code == 404
+
+
 def test_a_report_diff_with_huge_version_numbers_is_a_bad_request(editor):
     """?from= and ?to= of a report's diff go through the same helper."""
     report = StatusReport.select().join(Measure).where(Measure.code == "M07").first()

@@ -1,10 +1,13 @@
-"""Numbers in URLs: ids in paths and whole numbers in query parameters, bounded to a bigint.
+"""What a URL may carry: ids in paths and whole numbers in query parameters, bounded to a bigint,
+and text segments (codes, slugs) without control characters.
 
 Beyond 2^63 - 1 PostgreSQL refuses to compare an id column and SQLite cannot offset a query,
 so an id or page number out of range answered 500; here it is no such page, or a bad request.
+A NUL in a slug or code reached the database, which PostgreSQL refuses (a 500): a segment with a
+control character matches no route, so it is no such page either.
 """
 from flask import abort, request
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from wiki.domain import cleaning
 
@@ -19,6 +22,15 @@ class IdConverter(IntegerConverter):
     def __init__(self, url_map):
         """Bound the ids to what a bigint column holds."""
         super().__init__(url_map, min=1, max=cleaning.LARGEST_ID)
+
+
+class TextConverter(UnicodeConverter):
+    """`<name>` and `<string:name>`: one path segment without control characters (else a 404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        """Keep the length options of werkzeug's converter; leave out C0, DEL and C1 controls."""
+        super().__init__(url_map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f-\\x9f]", 1)
 
 
 def number_arg(name):
@@ -44,5 +56,6 @@ def page_arg(name="page"):
 
 
 def init_app(app):
-    """Register the `id` converter; call before the blueprints add their rules."""
+    """Register the `id` and text converters; call before the blueprints add their rules."""
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
