@@ -210,6 +210,14 @@ def test_users_without_user_files_are_created(app, tmp_path):
     assert users == {"K.Becker": ("admin", None), "t.schmitz": ("reader", None)}
 
 
+def test_import_finds_accounts_by_their_case_folded_name(app, tmp_path):
+    """An existing account "Straße" is the contact "STRASSE" (Unicode folding, not lower())."""
+    User.create(username="Straße", role="editor")
+    folder = write_folder(tmp_path / "in", changed("measures/M01.md", "contact", "STRASSE"))
+    assert exchange.import_folder(folder) == []
+    assert User.select().where(User.username_key == "strasse").count() == 1
+
+
 ERRORS = [
     # file, field, value, then the file and field the problem names, and its message
     ("measures/M01.md", "planned_start", "2023-13-01", None, None,

@@ -1,6 +1,7 @@
 """Checks across files: action fields, prerequisites and their cycles, users."""
 from wiki.domain import prerequisites, schedule
 from wiki.exchange.programme import ImportProblem
+from wiki.models import User
 
 
 def check_programme(programme, known_users):
@@ -11,7 +12,7 @@ def check_programme(programme, known_users):
             problems += _measure_references(programme, record.path, version)
     problems += _cycle(programme.measures)
     if programme.has_user_files:
-        problems += _unknown_users(programme, {name.lower() for name in known_users})
+        problems += _unknown_users(programme, {User.key_for(name) for name in known_users})
     return problems
 
 
@@ -45,4 +46,4 @@ def _unknown_users(programme, known):
     known = known | set(programme.users)
     return [ImportProblem(path, key, f"Unbekannter Benutzer »{name}« (keine Datei "
                                      f"users/{name}.md und kein Konto).")
-            for path, key, name in programme.user_references() if name.lower() not in known]
+            for path, key, name in programme.user_references() if User.key_for(name) not in known]

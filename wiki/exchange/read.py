@@ -16,7 +16,7 @@ from wiki.exchange.programme import (
     Record,
     Version,
 )
-from wiki.models.accounts import ROLES
+from wiki.models.accounts import ROLES, User
 from wiki.models.measures import STATUSES
 from wiki.models.reports import TRAFFIC_LIGHTS
 
@@ -232,9 +232,9 @@ class Reader:
     def add_user(self, doc, path):
         """Keep one user's name, role and e-mail address."""
         username = self.clean(doc.path, None, path.stem, _clean_username)
-        if username and username.lower() in self.programme.users:
+        if username and User.key_for(username) in self.programme.users:
             self.problem(doc.path, None, f"Benutzer »{username}« kommt doppelt vor.")
-        self.programme.users[path.stem.lower()] = {
+        self.programme.users[User.key_for(path.stem)] = {
             "username": path.stem,
             "name": self.value(doc, "name", _clean_name),
             "email": self.value(doc, "email", _clean_name),
