@@ -47,6 +47,9 @@ def postgres_url():
     admin.connection().autocommit = True
     admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}"')
     admin.execute_sql(f'CREATE DATABASE "{name}"')
+    # A throwaway database need not wait for its log on disk at every commit (each test empties
+    # and refills it): that wait was most of a PostgreSQL test's time.
+    admin.execute_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
     database = connect(url)
     db.initialize(database)
@@ -62,11 +65,19 @@ def _empty_postgres(url):
     from playhouse.db_url import connect
 
     database = connect(url)
-    names = [model._meta.table_name for model in MODELS if model is not ChangeCounter]
-    tables = ", ".join(f'"{name}"' for name in [*names, "search_index"])
-    database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    # DELETE, children first, is several times faster than TRUNCATE on tables this small (no new
+    # files to make and sync); the id counters then start at 1 again.
+    statements = ['DELETE FROM "search_index"']
+    for model in reversed(MODELS):
+        if model is not ChangeCounter:
+            statements.append(f'DELETE FROM "{model._meta.table_name}"')
+    for model in MODELS:
+        if isinstance(model._meta.primary_key, peewee.AutoField):
+            statements.append(f"SELECT setval(pg_get_serial_sequence("
+                              f"'\"{model._meta.table_name}\"', 'id'), 1, false)")
     # The counter's one row stays; a new epoch, as a restore gives, starts the count afresh.
-    database.execute_sql("UPDATE change_counter SET epoch = md5(random()::text), n = 0")
+    statements.append("UPDATE change_counter SET epoch = md5(random()::text), n = 0")
+    database.execute_sql("; ".join(statements))
     database.close()
 
 
