@@ -40,12 +40,15 @@ audit: $(BIN)/fahrplan
 
 # Benchmarks (bench/README.md, docs/performance.md): gunicorn on SQLite and PostgreSQL against a
 # hello-world ceiling; prints the table and which targets hold; then the worst cases the input
-# bounds allow (bench/bounds.py). `make bench BENCH=--quick`.
+# bounds allow (bench/bounds.py) and the sheet import at its bounds (bench/sheets.py).
+# `make bench BENCH=--quick`.
 BENCH ?=
 bench: $(BIN)/fahrplan wrk
 	FAHRPLAN_BENCH_POSTGRES="$$(./scripts/ensure-postgres.sh)" && \
 	  $(BIN)/python bench/run.py --postgres "$$FAHRPLAN_BENCH_POSTGRES" $(BENCH)
 	$(BIN)/python bench/bounds.py
+	$(BIN)/python bench/sheets.py
+	$(BIN)/python bench/sheets.py --postgres "$$(./scripts/ensure-postgres.sh)"
 
 wrk:
 	@command -v wrk >/dev/null || { \
@@ -65,7 +68,7 @@ clean:
 
 # After changing UI texts: extract, merge into the English catalogue, translate, then compile.
 translations: $(BIN)/fahrplan
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ --no-location --sort-output \
 	  -o wiki/translations/messages.pot .
 	$(BIN)/pybabel update -i wiki/translations/messages.pot -d wiki/translations -l en \
 	  --no-fuzzy-matching --ignore-obsolete

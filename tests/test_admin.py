@@ -386,8 +386,10 @@ def test_create_field_renders_markdown_and_logs(client, admin):
 
 
 BAD_FIELDS = [
-    ("code", "X7", "Das Kürzel „X7“ passt nicht"),
-    ("code", "", "erwartet wird HF und eine Zahl"),
+    ("code", "X 7", "Das Kürzel „X 7“ passt nicht"),
+    ("code", "", "1 bis 16 Buchstaben, Ziffern"),
+    ("code", "-HF", "am Anfang ein Buchstabe oder eine Ziffer"),
+    ("code", "H" * 17, "passt nicht"),
     ("code", "hf1", "Das Kürzel „HF1“ hat schon ein anderes Handlungsfeld."),
     ("title", " ", "Bitte geben Sie einen Titel an"),
     ("title", "T" * 301, "höchstens 300 Zeichen"),

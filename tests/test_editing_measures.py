@@ -112,7 +112,7 @@ def test_new_measure_is_created_and_links_to_it_are_no_longer_missing(client, ed
     assert form["code"] == "M15"
     client.post("/pages/new", data={"title": "Ausblick", "body": "Später: [[M15]]."})
     link = soup(client.get("/pages/ausblick")).find("a", class_="wikilink")
-    assert "missing" in link["class"] and link["href"] == "/measures/new?code=M15"
+    assert "missing" in link["class"] and link["href"] == "/pages/new?title=M15"
     form.update(title="Digitale Bauakte", field="HF3", owner="FB 6", body="# Bauakte")
     response = client.post("/measures/new", data=form)
     assert response.status_code == 302
@@ -140,7 +140,7 @@ BAD_EDITS = [
     ("actual_start", "bald", "Ungültiges Datum »bald«"),
     ("actual_end", "2022-12-31", "Tatsächliches Ende liegt vor dem tatsächlichen Beginn."),
     ("requires", ["M99"], "Unbekannte Maßnahme: M99."),
-    ("requires", ["X1"], "Ungültiges Kürzel »X1«"),
+    ("requires", ["X/1"], "Ungültiges Kürzel »X/1«"),
     ("requires", ["M05"], "Voraussetzungen ergeben einen Kreis: M05 → M07 → M05"),
     ("requires", ["M07"], "Voraussetzungen ergeben einen Kreis: M07 → M07"),
     ("tags", "a" * 501, "Zusammen höchstens 500 Zeichen erlaubt."),
@@ -184,7 +184,7 @@ def test_each_bad_value_is_refused_beside_its_field(client, editor, ctx, name, v
 
 @pytest.mark.parametrize(("value", "message"), [
     ("", "Kürzel fehlt."),
-    ("X15", "Ungültiges Kürzel »X15«"),
+    ("X/15", "Ungültiges Kürzel »X/15«"),
     ("M07", "Das Kürzel M07 ist schon vergeben."),
     ("m07", "Das Kürzel M07 ist schon vergeben."),
 ])

@@ -63,7 +63,7 @@ def test_creating_a_page_fixes_links_that_were_missing(client, editor, ctx):
 @pytest.mark.parametrize(("title", "message"), [
     ("", "Titel fehlt."),
     ("x" * 301, "Höchstens 300 Zeichen erlaubt"),
-    ("M42", "kein Maßnahmenkürzel"),
+    ("M07", "nicht das Kürzel einer Maßnahme"),
     ("Statusdefinitionen", "Eine andere Seite hat schon diesen Titel."),
     ("New", "reserviert"),
     ("Wanted", "reserviert"),

@@ -39,7 +39,7 @@ def text(node):
 
 @pytest.mark.parametrize("url", EMBEDS)
 def test_an_embed_is_a_small_page_without_site_chrome(demo, client, url):
-    """No header, navigation, footer or script; one stylesheet; every link absolute, _top."""
+    """No header, navigation, footer or script; the two stylesheets; every link absolute, _top."""
     response = client.get(url)
     assert response.status_code == 200
     page = parse(response)
@@ -49,7 +49,8 @@ def test_an_embed_is_a_small_page_without_site_chrome(demo, client, url):
     assert page.find("footer") is None and page.find("form") is None
     assert page.find_all("script") == []
     sheets = page.find_all("link", rel="stylesheet")
-    assert [s["href"] for s in sheets] == ["http://localhost/static/style.css"]
+    assert [s["href"].split("?")[0] for s in sheets] == [
+        "http://localhost/static/style.css", "http://localhost/markings.css"]
     assert len(page.find_all("h1")) == 1
     links = page.find_all("a")
     assert links
@@ -131,6 +132,16 @@ def test_milestones_embed_for_one_field(demo, client):
     assert [tr["id"] for tr in page.select("tbody tr")] == [
         "milestone-round-2026-q3-due", "milestone-measure-M08-planned-end"]
     assert client.get("/embed/milestones?field=HF99").status_code == 404
+
+
+@pytest.mark.parametrize("field", ["HF3\x00", "\x00", "HF\u202e3", "H" * 5_000, "HF 3"])
+def test_a_field_that_cannot_be_a_code_is_not_found(demo, client, field):
+    """?field= that no code can be (a NUL, controls, 5 kB) is a 404 before any query.
+
+    PostgreSQL refuses a NUL in a query's text: that was a 500 for /calendar.ics?field=%00.
+    """
+    for url in ["/calendar.ics", "/embed/milestones"]:
+        assert client.get(url, query_string={"field": field}).status_code == 404, url
 
 
 def test_embeds_need_a_login_when_reading_does(demo, client, app, login):

@@ -19,7 +19,7 @@ ALLOWED = {
     "caching": {"models", "domain", "caching", "infrastructure"},
     "exchange": {"models", "domain", "exchange"},
     "infrastructure": {"models", "domain", "caching", "exchange", "infrastructure"},
-    "views": {"models", "domain", "caching", "infrastructure"},
+    "views": {"models", "domain", "caching", "exchange", "infrastructure"},
     "factory": {"models", "domain", "caching", "exchange", "infrastructure", "views"},
 }
 

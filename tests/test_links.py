@@ -26,10 +26,10 @@ def linked(client, demo, login):
     ("M07", "/measures/M07", True),
     ("m07", "/measures/M07", True),
     ("Open Data", "/pages/new?title=Open+Data", False),
-    ("M42", "/measures/new?code=M42", False),
+    ("M42", "/pages/new?title=M42", False),  # no measure M42: a page of that name is missing
 ])
 def test_resolve_link_points_missing_targets_to_their_form(demo, ctx, target, url, exists):
-    """A missing page or measure links to its creation form, prefilled."""
+    """A measure is found by lookup; a missing target links to the page form, prefilled."""
     assert revisions.resolve_link(target) == (url, exists)
 
 
@@ -53,7 +53,7 @@ def test_wanted_pages_list_missing_targets_with_their_sources(client, linked):
     create = found["Open Data"].find_all("a")[-1]
     assert create["href"] == "/pages/new?title=Open+Data"
     assert create.get_text().startswith("Seite anlegen")
-    assert found["M42"].find_all("a")[-1]["href"] == "/measures/new?code=M42"
+    assert found["M42"].find_all("a")[-1]["href"] == "/pages/new?title=M42"
 
 
 def test_wanted_page_disappears_once_created(client, linked):

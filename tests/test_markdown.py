@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from markupsafe import Markup
 
 from tests.xss_vectors import VECTORS
-from wiki.domain.markdown import MEASURE_CODE, render, slugify, wiki_links
+from wiki.domain.markdown import CODE, code_order, render, slugify, wiki_links
 
 # Kept separate from the module's own lists on purpose: the tests state the contract.
 ALLOWED_TAGS = {
@@ -120,11 +120,8 @@ def test_user_ids_cannot_clobber_app_ids(html):
     ("[[Leitbild]]", "/pages/leitbild", "Leitbild"),
     ("[[ Ziele der Strategie ]]", "/pages/ziele-der-strategie", "Ziele der Strategie"),
     ("[[Übersicht|zur Übersicht]]", "/pages/uebersicht", "zur Übersicht"),
-    ("[[M07]]", "/measures/M07", "M07"),
-    ("[[m07]]", "/measures/M07", "m07"),
-    ("[[m123|E-Akte]]", "/measures/M123", "E-Akte"),
-    ("[[M1]]", "/pages/m1", "M1"),
-    ("[[M12345]]", "/pages/m12345", "M12345"),
+    ("[[M07]]", "/pages/m07", "M07"),  # which is a measure is looked up (revisions.render)
+    ("[[1.2|Ziel]]", "/pages/1-2", "Ziel"),
 ])
 def test_wiki_links_default_resolver(text, href, label):
     link = parse(text).select_one("a")
@@ -201,12 +198,22 @@ def test_slugify(title, slug):
     assert slugify(title) == slug
 
 
+def test_code_order_counts_numbers():
+    """Codes sort as people count: 1.2 before 1.10, M9 before M10; letters ignore case."""
+    codes = ["1.10", "M10", "1.2", "d-03", "M9", "D-02", "HF2.M4", "1.3"]
+    assert sorted(codes, key=code_order) == ["1.2", "1.3", "1.10", "D-02", "d-03", "HF2.M4",
+                                             "M9", "M10"]
+
+
 @pytest.mark.parametrize("code, matches", [
-    ("M07", True), ("m07", True), ("M123", True), ("M1234", True),
-    ("M1", False), ("M12345", False), ("X07", False),
+    ("M07", True), ("m07", True), ("M1", True), ("1.2", True), ("D-03", True), ("HF2.M4", True),
+    ("SM01", True), ("a_b", True), ("A" * 16, True),
+    ("A" * 17, False), (".5", False), ("-3", False), ("_x", False), ("M 07", False),
+    ("M/07", False), ("Mä", False), ("M０７", False), ("", False),
 ])
-def test_measure_code(code, matches):
-    assert bool(MEASURE_CODE.match(code)) is matches
+def test_measure_code_form(code, matches):
+    """Any programme's codes: 1–16 ASCII letters, digits, ".", "-", "_", not starting with "."."""
+    assert bool(CODE.match(code)) is matches
 
 
 @pytest.mark.parametrize("text, selector, expected", [

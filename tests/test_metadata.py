@@ -69,9 +69,14 @@ def test_clean_field(name, value, expected):
     assert values[name] == expected
 
 
+CODE_RULE = ("erlaubt sind 1 bis 16 Buchstaben, Ziffern, Punkt, Bindestrich und Unterstrich, am "
+             "Anfang ein Buchstabe oder eine Ziffer, z. B. M07, 1.2 oder D-03.")
+
+
 @pytest.mark.parametrize("name, value, message", [
-    ("code", "X07", "Ungültiges Kürzel »X07«; erwartet M und zwei bis vier Ziffern, z. B. M07."),
-    ("code", "M7", "Ungültiges Kürzel »M7«; erwartet M und zwei bis vier Ziffern, z. B. M07."),
+    ("code", "M 07", "Ungültiges Kürzel »M 07«; " + CODE_RULE),
+    ("code", ".5", "Ungültiges Kürzel ».5«; " + CODE_RULE),
+    ("code", "A" * 17, f"Ungültiges Kürzel »{'A' * 17}«; " + CODE_RULE),
     ("code", None, "Kürzel fehlt."),
     ("title", "", "Titel fehlt."),
     ("title", "x" * 301, "Höchstens 300 Zeichen erlaubt (hier 301)."),
@@ -90,8 +95,7 @@ def test_clean_field(name, value, expected):
     ("progress", "viel", "Fortschritt muss eine ganze Zahl von 0 bis 100 sein."),
     ("progress", 12.5, "Fortschritt muss eine ganze Zahl von 0 bis 100 sein."),
     ("progress", True, "Fortschritt muss eine ganze Zahl von 0 bis 100 sein."),
-    ("requires", ["M05", "Aktenplan"],
-     "Ungültiges Kürzel »Aktenplan«; erwartet M und zwei bis vier Ziffern, z. B. M07."),
+    ("requires", ["M05", "Akten/Plan"], "Ungültiges Kürzel »Akten/Plan«; " + CODE_RULE),
     ("requires", {"M05": 1}, "Muss eine Liste sein."),
     ("tags", ["zwei Wörter"], "Ungültiges Schlagwort »zwei Wörter«: ein Wort ohne Leerzeichen."),
     ("tags", ["x" * 300, "y" * 300], "Zusammen höchstens 500 Zeichen erlaubt."),
@@ -122,7 +126,7 @@ def test_a_quarter_may_start_and_end_a_measure():
 
 def test_every_problem_is_reported():
     """Several wrong fields give one message each."""
-    _, errors = clean_measure({"code": "7", "status": "x", "progress": 200})
+    _, errors = clean_measure({"code": "7 x", "status": "x", "progress": 200})
     assert set(errors) == {"code", "title", "field", "status", "progress"}
 
 

@@ -23,10 +23,13 @@ ACTIONS = {
     "field.edit": _l("Handlungsfeld geändert"),
     "field.delete": _l("Handlungsfeld gelöscht"),
     "strategy.edit": _l("Strategie geändert"),
+    "vocabulary.edit": _l("Status und Kennzeichnungen geändert"),
+    "strategy.setup": _l("Strategie eingerichtet"),
     "round.create": _l("Berichtsrunde angelegt"),
     "round.edit": _l("Berichtsrunde geändert"),
     "comment.hide": _l("Kommentar ausgeblendet"),
     "comment.unhide": _l("Kommentar wieder eingeblendet"),
+    "measures.import": _l("Maßnahmen aus Tabelle importiert"),
 }
 
 

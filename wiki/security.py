@@ -23,7 +23,7 @@ htmx = HTMX()
 
 # What each action needs; every view asks through can() or require(), never by itself.
 PERMISSIONS = {"read": "reader", "account": "reader", "edit": "editor", "admin": "admin"}
-PUBLIC_ENDPOINTS = {"auth.login", "static", "overview.accessibility"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "overview.accessibility", "overview.markings_css"}
 
 
 def init_login(app):

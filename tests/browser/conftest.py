@@ -33,8 +33,11 @@ USERS = {
 }
 
 
-def make_live_app(folder, users=USERS, secret="browser-tests"):
-    """Build an app as production runs it (CSRF on) on a SQLite file with the demo and users."""
+def make_live_app(folder, users=USERS, secret="browser-tests", programme=None):
+    """Build an app as production runs it (CSRF on) on a SQLite file with a programme and users.
+
+    programme: the exchange folder to import (the demo unless given).
+    """
     from wiki import exchange
     from wiki.cli import DEMO
 
@@ -48,7 +51,7 @@ def make_live_app(folder, users=USERS, secret="browser-tests"):
     with app.app_context():
         db.connect(reuse_if_open=True)
         migrate()
-        errors = exchange.import_folder(DEMO)
+        errors = exchange.import_folder(programme or DEMO)
         assert not errors, errors
         for username, (role, name) in users.items():
             User.create(username=username, role=role, name=name,

@@ -134,7 +134,7 @@ def test_refusals_on_the_own_account_pass_axe(page, login, axe):
 
 
 @pytest.mark.parametrize("url, fills, invalid", [
-    ("/admin/fields/new", {"Kürzel": "X", "Titel": "", "Position": "vorne"},
+    ("/admin/fields/new", {"Kürzel": "H F", "Titel": "", "Position": "vorne"},
      ["f-code", "f-title", "f-position"]),
     ("/admin/settings", {"Beginn der Laufzeit": "2026-01-01", "Ende der Laufzeit": "2020-Q1"},
      ["f-period_end"]),

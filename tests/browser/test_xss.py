@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from tests.browser.conftest import PASSWORD, VIEWPORT, Recorder, serving
 from tests.xss_vectors import VECTORS
 from wiki import create_app
+from wiki.db import db
 from wiki.domain import cleaning
 from wiki.domain.revisions import save_page
 from wiki.models import Comment, ReportRound, StatusReport, User
@@ -41,7 +42,12 @@ ACTIVE_CONTENT = """() => {
 
 @pytest.fixture(scope="module")
 def vector_pages(live_app):
-    """Save one wiki page per vector (as body and in the title); return their slugs."""
+    """Save one wiki page per vector (as body and in the title); return their slugs.
+
+    A module fixture runs before the autouse one that binds the live database: bind it here, or
+    the pages go to whichever database the module before left bound.
+    """
+    db.initialize(live_app.config["LIVE_DATABASE"])
     with live_app.app_context():
         author = User.by_name("editor")
         return [save_page(None, title=f"XSS {number} {vector[:80]}", body=vector,

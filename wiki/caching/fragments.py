@@ -16,6 +16,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from wiki.caching import store
+from wiki.domain import vocabulary
 from wiki.security import can
 
 ROWS = "overview/_rows.html"
@@ -123,8 +124,8 @@ def _request_state():
     """
     state = g.get("fragments")
     if state is None:
-        state = g.fragments = ((str(get_locale()), request.script_root, can("edit")),
-                               store.of("fragments"))
+        state = g.fragments = ((str(get_locale()), request.script_root, can("edit"),
+                                vocabulary.current().stamp), store.of("fragments"))
     return state
 
 

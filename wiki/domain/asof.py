@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 import peewee
 
-from wiki.domain import clock
+from wiki.domain import clock, vocabulary
+from wiki.domain.markdown import code_order
 from wiki.models import ActionField, Measure, Page, Revision
 
 DATE_FIELDS = ("planned_start", "planned_end", "actual_start", "actual_end", "legal_deadline")
@@ -56,7 +57,7 @@ def measures_as_of(day):
     """Return the measures as they stood at the end of day, in architecture order."""
     fields = {f.code: f for f in ActionField.select()}
     ids = Measure.ids_by_page()  # keyed like today's measures, so every lookup is the same
-    states = []
+    states, words = [], vocabulary.current()
     for revision in revisions_as_of(day):
         meta = revision.meta
         if meta.get("field") not in fields:
@@ -66,8 +67,9 @@ def measures_as_of(day):
         states.append(MeasureState(
             id=ids[revision.page_id], page_id=revision.page_id, code=meta["code"],
             title=meta.get("title", ""), field=fields[meta["field"]],
-            obligation=meta.get("obligation", "internal"), status=meta.get("status", "planned"),
+            obligation=meta.get("obligation", words.default_marking),
+            status=meta.get("status", words.default_status),
             progress=meta.get("progress") or 0, requires=list(meta.get("requires") or []),
             **dates))
-    states.sort(key=lambda m: (m.field.position, m.field.code, m.code))
+    states.sort(key=lambda m: (m.field.position, m.field.code, code_order(m.code)))
     return states

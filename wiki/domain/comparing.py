@@ -3,7 +3,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from wiki.domain import labels, metadata, prerequisites, schedule
+from wiki.domain import labels, metadata, prerequisites, schedule, vocabulary
 from wiki.domain.merge import diff_words
 from wiki.models import ActionField
 
@@ -62,9 +62,9 @@ def shown(name, value):
     if value is None or value in ("", []):
         return ""
     if name == "status":
-        return str(labels.STATUS_LABELS.get(value, value))
+        return vocabulary.status_label(value)
     if name == "obligation":
-        return str(labels.OBLIGATION_LABELS.get(value, value))
+        return vocabulary.marking_label(value)
     if name in metadata.DATES:
         when = day(value)
         return f"{labels.show_date(when)} ({labels.show_quarter(when)})"

@@ -5,11 +5,10 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from wiki.domain import rounds
+from wiki.domain import rounds, vocabulary
 from wiki.domain.asof import end_of_day_utc
 from wiki.domain.schedule import CLOSED, quarter_end
 from wiki.models import Comment, ReportRound, Revision, StatusReport
-from wiki.models.measures import STATUSES
 
 LATEST = 5  # reports and comments the start page lists
 BAR_WIDTH = 160  # px of an action field's status bar
@@ -27,7 +26,7 @@ class FieldRow:
     """An action field's measures counted by status (field None: the whole programme)."""
 
     field: object
-    counts: list  # [(status, number)] of the statuses that occur, in STATUSES order
+    counts: list  # [(status, number)] of the statuses that occur, in the programme's order
     total: int
     delayed: int  # open measures past their planned end
     at_risk: int
@@ -86,7 +85,7 @@ class Milestone:
         measure = self.measure
         if measure is None:
             return True
-        if measure.status in CLOSED:
+        if vocabulary.category(measure.status) in CLOSED:
             return False
         if self.kind == "start":
             return measure.actual_start is None
@@ -112,29 +111,32 @@ def field_rows(context):
 
 def _row(field, measures, assessments):
     """Count measures by status, and the open ones that are delayed or at risk."""
-    counted = dict.fromkeys(STATUSES, 0)
+    counted = dict.fromkeys(vocabulary.current().status_keys, 0)
     for measure in measures:
-        counted[measure.status] += 1
-    late = [assessments[m.code] for m in measures if m.status not in CLOSED]
+        counted[measure.status] = counted.get(measure.status, 0) + 1
+    late = [assessments[m.code] for m in measures if vocabulary.category(m.status) not in CLOSED]
     return FieldRow(field, [(s, n) for s, n in counted.items() if n], len(measures),
                     sum(a.delayed for a in late), sum(a.at_risk for a in late))
 
 
 def obligations(measures, assessments, today):
-    """Return the legal obligations (marked legal, or with a deadline), by deadline."""
+    """Return the legal obligations (marked as a duty, or with a deadline), by deadline."""
+    words = vocabulary.current()
+    duties = {marking.key for marking in words.markings if marking.duty}
     found = [_obligation(m, assessments[m.code].forecast_end, today) for m in measures
-             if m.obligation == "legal" or m.legal_deadline]
+             if m.obligation in duties or m.legal_deadline]
     return sorted(found, key=lambda o: (o.measure.legal_deadline or date.max, o.measure.code))
 
 
 def _obligation(measure, forecast, today):
     """Judge one obligation: finished, or does its planned (or forecast) end meet the deadline?"""
     deadline = measure.legal_deadline
-    if measure.actual_end is not None or measure.status == "done":
+    category = vocabulary.category(measure.status)
+    if measure.actual_end is not None or category == "done":
         end = measure.actual_end
         late = (end - deadline).days if end and deadline and end > deadline else 0
         return Obligation(measure, "done", end, late)
-    if measure.status == "dropped":
+    if category == "dropped":
         return Obligation(measure, "dropped")
     if deadline is None:
         return Obligation(measure, "none", forecast)
@@ -149,7 +151,7 @@ def _obligation(measure, forecast, today):
 
 def risks(context):
     """Return (measure, assessment) of each open measure that is delayed, at risk or in conflict."""
-    return [(m, a) for m in context["measures"] if m.status not in CLOSED
+    return [(m, a) for m in context["measures"] if vocabulary.category(m.status) not in CLOSED
             and ((a := context["assessments"][m.code]).delayed or a.at_risk or a.conflicts)]
 
 

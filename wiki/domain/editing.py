@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wiki.db import db
 from wiki.domain import cleaning, merge, metadata, revisions
 from wiki.domain.diffing import Ops
-from wiki.domain.markdown import MEASURE_CODE, WIKI_LINK
+from wiki.domain.markdown import WIKI_LINK
 from wiki.models import EditPresence, Page, PageAlias, Revision
 
 RENAME_SUMMARY = "Link nach Umbenennung angepasst"
@@ -135,8 +135,6 @@ def slug_free_for(page, title):
     slug = revisions.link_slug(title)
     if page is not None and slug == page.slug:
         return True
-    if MEASURE_CODE.match(slug):
-        return False
     alias = PageAlias.get_or_none(PageAlias.slug == slug)
     if alias is not None:
         return page is not None and alias.page_id == page.id

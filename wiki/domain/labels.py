@@ -1,33 +1,11 @@
-"""How the programme's values read in words: statuses, markings, traffic lights, dates, quarters."""
+"""How values read in words: traffic lights, dates, quarters (statuses, markings: vocabulary)."""
 import datetime
 
-from flask_babel import format_date, format_time, gettext
+from flask_babel import format_date, format_decimal, format_time, gettext
 from flask_babel import lazy_gettext as _l
 
-STATUS_LABELS = {
-    "planned": _l("geplant"),
-    "preparing": _l("in Vorbereitung"),
-    "active": _l("in Umsetzung"),
-    "operating": _l("in Betrieb / Roll-out"),
-    "done": _l("abgeschlossen"),
-    "paused": _l("zurückgestellt"),
-    "dropped": _l("eingestellt"),
-    "delayed": _l("verzögert"),
-    "at_risk": _l("gefährdet"),
-}
-OBLIGATION_LABELS = {
-    "legal": _l("gesetzlich erforderlich"),
-    "standard": _l("Standard, künftig verpflichtend"),
-    "internal": _l("verwaltungsintern"),
-}
-# What the marking colour stands for, in the legend beside every marked list.
-OBLIGATION_HINTS = {
-    "legal": _l("Umsetzung ist gesetzlich vorgeschrieben (rot)."),
-    "standard": _l("Standard in Behörden, der verpflichtend werden kann (blau)."),
-    "internal": _l("Liegt ganz in der Hand der Verwaltung (ohne Farbe)."),
-}
-# A symbol beside the colour, so the marking never relies on colour alone.
-OBLIGATION_ICONS = {"legal": "§", "standard": "◆", "internal": "○"}
+from wiki.domain.schedule import parse_period
+
 TRAFFIC_LIGHT_LABELS = {
     "green": _l("grün"),
     "yellow": _l("gelb"),
@@ -48,15 +26,30 @@ def show_datetime(value):
     return f"{format_date(value, 'medium')}, {format_time(value, 'short')}"
 
 
+def show_size(size):
+    """Return a file size in the user's language ("1,2 MB", "830 kB", "12 Bytes")."""
+    if size < 1000:
+        return gettext("%(count)d Bytes", count=size)
+    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if size >= factor:
+            shown = size / factor
+            return f"{format_decimal(shown, '#,##0.#' if shown < 10 else '#,##0')} {unit}"
+    return ""
+
+
 def show_quarter(value):
-    """Return the quarter of a date or of a period like "2024-Q2" ("2. Quartal 2024")."""
+    """Return the quarter of a date, or a period like "2024-Q2" in words ("2. Quartal 2024")."""
     if value is None or value == "":
         return ""
     if isinstance(value, datetime.date):
-        year, number = value.year, (value.month - 1) // 3 + 1
+        kind, year, number = "quarter", value.year, (value.month - 1) // 3 + 1
     else:
-        year_text, _, quarter_text = str(value).upper().partition("-Q")
-        if not (year_text.isdigit() and quarter_text.isdigit()):
+        try:
+            kind, year, number = parse_period(value)
+        except ValueError:
             return str(value)  # a period in another form is shown as it is
-        year, number = int(year_text), int(quarter_text)
+    if kind == "half":
+        return gettext("%(number)d. Halbjahr %(year)d", number=number, year=year)
+    if kind == "month":
+        return format_date(datetime.date(year, number, 1), "MMMM y")
     return gettext("%(number)d. Quartal %(year)d", number=number, year=year)

@@ -1,10 +1,12 @@
 """The typed metadata of a measure: its fields, labels, cleaning and revision snapshot."""
+import re
+from functools import lru_cache
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from wiki.domain import cleaning
-from wiki.domain.markdown import MEASURE_CODE
-from wiki.models.measures import OBLIGATIONS, STATUSES
+from wiki.domain import cleaning, vocabulary
+from wiki.domain.markdown import CODE
 
 LABELS = {
     "code": _l("Kürzel"),
@@ -43,12 +45,28 @@ def clean_text(value, limit=None):
 
 
 def clean_code(value):
-    """Return a measure code in upper case (M and two to four digits), or "" when empty."""
+    """Return a measure code in upper case, or "" when empty.
+
+    Any programme's code has the form CODE; a programme may set a pattern of its own, which a
+    code must match too. Codes are kept in upper case: "d-03" and "D-03" are one measure.
+    """
     text = cleaning.ascii_line(value)
-    if text and not MEASURE_CODE.match(text):
-        raise ValueError(_("Ungültiges Kürzel »%(code)s«; erwartet M und zwei bis vier Ziffern, "
-                           "z. B. M07.", code=text))
+    if text and not CODE.match(text):
+        raise ValueError(_("Ungültiges Kürzel »%(code)s«; erlaubt sind 1 bis 16 Buchstaben, "
+                           "Ziffern, Punkt, Bindestrich und Unterstrich, am Anfang ein Buchstabe "
+                           "oder eine Ziffer, z. B. M07, 1.2 oder D-03.", code=text))
+    words = vocabulary.current()
+    if text and words.code_pattern and not code_pattern(words.code_pattern).fullmatch(
+            text.upper()):
+        raise ValueError(_("Kürzel »%(code)s« passt nicht zum Schema der Strategie: %(rule)s.",
+                           code=text, rule=words.code_pattern_text or words.code_pattern))
     return text.upper()
+
+
+@lru_cache(maxsize=16)
+def code_pattern(pattern):
+    """Return a programme's code pattern compiled, matching regardless of case."""
+    return re.compile(pattern, re.IGNORECASE | re.ASCII)
 
 
 def clean_choice(value, options, unknown, default=None):
@@ -60,6 +78,27 @@ def clean_choice(value, options, unknown, default=None):
         raise ValueError(_("%(unknown)s »%(text)s«; erlaubt: %(options)s.", unknown=unknown,
                            text=text, options=", ".join(options)))
     return text
+
+
+def clean_status(value, default=True):
+    """Return the key of the programme's status a key or name gives (empty: the first)."""
+    words = vocabulary.current()
+    found = words.find_status(clean_text(value))
+    if found is None:
+        return clean_choice(value, words.status_keys, _l("Unbekannter Status"),
+                            words.default_status if default else None)
+    return found
+
+
+def clean_marking(value):
+    """Return the key of the programme's marking a key or name gives (empty: the default)."""
+    words = vocabulary.current()
+    text = clean_text(value)
+    found = words.find_marking(text)
+    if found is None and (text or words.default_marking):
+        return clean_choice(value, words.marking_keys, _l("Unbekannte Verbindlichkeit"),
+                            words.default_marking)
+    return found or ""
 
 
 def clean_date(value, end=False):
@@ -114,9 +153,8 @@ CLEANERS = {
     "code": clean_code,
     "title": lambda value: clean_text(value, TEXT_LIMIT),
     "field": clean_text,
-    "obligation": lambda value: clean_choice(value, OBLIGATIONS, _l("Unbekannte Verbindlichkeit"),
-                                             "internal"),
-    "status": lambda value: clean_choice(value, STATUSES, _l("Unbekannter Status"), "planned"),
+    "obligation": lambda value: clean_marking(value),
+    "status": lambda value: clean_status(value),
     "owner": lambda value: clean_text(value, TEXT_LIMIT),
     "contact": lambda value: clean_text(value) or None,
     "planned_start": clean_date,

@@ -11,8 +11,9 @@ from flask_babel import ngettext
 from markupsafe import Markup
 
 from wiki.db import utcnow
+from wiki.domain import vocabulary
 from wiki.domain.characters import one_line, printable
-from wiki.domain.labels import STATUS_LABELS, TRAFFIC_LIGHT_LABELS, show_datetime, show_quarter
+from wiki.domain.labels import TRAFFIC_LIGHT_LABELS, show_datetime, show_quarter
 from wiki.models import Measure, User
 from wiki.models.watching import Notification, Watch
 
@@ -118,7 +119,7 @@ def single(notification):
         report = notification.report
         subject = _("Neuer Sachstandsbericht zu %(measure)s", measure=name)
         facts = _("Status: %(status)s, Ampel: %(light)s, Fortschritt: %(progress)d %%",
-                  status=STATUS_LABELS.get(report.status, report.status),
+                  status=vocabulary.status_label(report.status),
                   light=TRAFFIC_LIGHT_LABELS.get(report.traffic_light, report.traffic_light),
                   progress=report.progress)
         link = _("Zum Bericht: %(url)s", url=target_url(notification, _external=True))

@@ -3,9 +3,10 @@
 from flask import current_app, request
 from flask_babel import gettext as _
 
-from wiki.domain import cleaning
+from wiki.domain import cleaning, vocabulary
 from wiki.domain.asof import end_of_day_utc, measures_as_of
 from wiki.domain.clock import today  # noqa: F401 (the overviews' today; tests set it here)
+from wiki.domain.markdown import code_order
 from wiki.domain.schedule import CLOSED, Plan, assess
 from wiki.models import ActionField, Comment, Dependency, Measure, StatusReport
 
@@ -40,12 +41,12 @@ def state():
     day, error = past_day("as_of", _("Stand am"))
     if day is None:
         measures, requires = list(Measure.summaries()), Dependency.requires_map()
+        measures.sort(key=lambda m: (m.field.position, m.field.code, code_order(m.code)))
     else:
         measures = measures_as_of(day)
         requires = {m.code: m.requires for m in measures if m.requires}
     moment = day or today()
-    plans = {m.code: Plan(m.code, m.status, m.planned_start, m.planned_end, m.actual_start,
-                          m.actual_end) for m in measures}
+    plans = plans_of(measures)
     return {
         "measures": measures, "requires": requires, "today": moment, "as_of": day,
         "as_of_error": error, "fields": list(ActionField.ordered()),
@@ -55,6 +56,13 @@ def state():
         "comment_counts": Comment.counts(day and end_of_day_utc(day)),
         "lights": lights(day),
     }
+
+
+def plans_of(measures):
+    """Return {code: Plan} of measures, each status as its lifecycle category."""
+    words = vocabulary.current()
+    return {m.code: Plan(m.code, words.category(m.status), m.planned_start, m.planned_end,
+                         m.actual_start, m.actual_end) for m in measures}
 
 
 def lights(day=None):
@@ -78,7 +86,7 @@ def stale(measures, moment, day=None):
     latest = StatusReport.latest_dates(day, [m.id for m in measures] if few else None)
     found = {}
     for measure in measures:
-        if measure.status in CLOSED or measure.status == "planned":
+        if vocabulary.category(measure.status) in (*CLOSED, "not_started"):
             continue
         last = latest.get(measure.id)
         if last is None or (moment - last).days > limit:

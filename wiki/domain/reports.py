@@ -12,10 +12,10 @@ from wiki.domain import (
     revisions,
     schedule,
     search,
+    vocabulary,
 )
-from wiki.domain.labels import STATUS_LABELS, TRAFFIC_LIGHT_LABELS
+from wiki.domain.labels import TRAFFIC_LIGHT_LABELS
 from wiki.models import ReportVersion, StatusReport
-from wiki.models.measures import STATUSES
 from wiki.models.reports import TRAFFIC_LIGHTS
 
 FIELDS = ("period", "date", "status", "traffic_light", "progress")
@@ -36,10 +36,12 @@ def clean_report(raw, body, today):
     """Return typed report values and {field: German message} for each problem."""
     values, errors = {"body": body}, {}
     try:
-        values["period"] = cleaning.quarter(raw.get("period")) or cleaning.missing()
+        kind = vocabulary.current().report_period
+        values["period"] = cleaning.period(raw.get("period"), kind) or cleaning.missing()
     except cleaning.Refused as error:
         errors["period"] = str(error) if not error.malformed else _(
-            "Bitte ein Quartal im Format JJJJ-QN angeben, z. B. 2024-Q2.")
+            "Bitte einen Berichtszeitraum im Format %(form)s angeben.",
+            form=schedule.PERIOD_FORMS[kind])
     try:
         values["date"] = cleaning.iso_day(raw.get("date")) or cleaning.missing()
     except cleaning.Refused as error:
@@ -52,7 +54,8 @@ def clean_report(raw, body, today):
             errors["date"] = _("Das Datum liegt vor dem Berichtszeitraum %(period)s.",
                                period=values["period"])
     for name, options, message in (
-            ("status", STATUSES, _("Bitte einen der angebotenen Status wählen.")),
+            ("status", vocabulary.current().status_keys,
+             _("Bitte einen der angebotenen Status wählen.")),
             ("traffic_light", TRAFFIC_LIGHTS, _("Bitte eine Ampelfarbe wählen: grün, gelb "
                                                 "oder rot."))):
         if raw.get(name) in options:
@@ -168,7 +171,7 @@ def conflict(report, state):
 def shown(name, value):
     """Return a report field as the UI shows it: labels for codes, % for progress."""
     if name == "status":
-        return str(STATUS_LABELS.get(value, value))
+        return vocabulary.status_label(value)
     if name == "traffic_light":
         return str(TRAFFIC_LIGHT_LABELS.get(value, value))
     if name == "progress":

@@ -36,10 +36,18 @@ def _check_base(page, base):
 
 
 def link_slug(target):
-    """Return the slug a wiki link target points to: a measure code or a page title."""
-    if markdown.MEASURE_CODE.match(target):
-        return target.lower()
+    """Return the slug of the page a title or link target names (never a measure's code)."""
     return markdown.slugify(target)
+
+
+def link_candidates(target):
+    """Return the slugs a wiki link target may name: a measure's (when code-shaped), a page's.
+
+    A measure's page has its code in lower case as slug; a plain page the slug of its title.
+    Which one the link names is looked up, never guessed from the form of the target.
+    """
+    code = target.lower() if markdown.CODE.match(target) else None
+    return code, markdown.slugify(target)
 
 
 def slug_taken(slug):
@@ -48,29 +56,50 @@ def slug_taken(slug):
             or PageAlias.select().where(PageAlias.slug == slug).exists())
 
 
+def known_slugs(slugs):
+    """Return {slug: "measure" or "page"} of these slugs that a page or old name has."""
+    slugs = set(slugs) - {None}
+    if not slugs:
+        return {}
+    known = dict(Page.select(Page.slug, Page.kind).where(Page.slug.in_(slugs)).tuples())
+    if slugs - set(known):
+        known.update((alias, "page") for (alias,) in
+                     PageAlias.select(PageAlias.slug).where(PageAlias.slug.in_(slugs - set(known)))
+                     .tuples())
+    return known
+
+
 def taken_slugs(slugs):
     """Return which of these slugs a page or an old name of a page has (one or two queries)."""
-    slugs = set(slugs)
-    if not slugs:
-        return set()
-    taken = {page.slug for page in Page.select(Page.slug).where(Page.slug.in_(slugs))}
-    if slugs - taken:
-        taken |= {alias.slug for alias in
-                  PageAlias.select(PageAlias.slug).where(PageAlias.slug.in_(slugs - taken))}
-    return taken
+    return set(known_slugs(slugs))
 
 
-def resolve_link(target, taken=None):
+def _link(target, known):
+    """Return (URL, exists, slugs to record) of a link target; known: known_slugs of it.
+
+    A measure with the target as code wins over a page of that name (docs/architecture.md).
+    A missing target is offered as a new page, and both of its slugs are recorded, so that
+    creating either a measure or a page of that name renders the link anew.
+    """
+    code, slug = link_candidates(target)
+    if code and known.get(code) == "measure":
+        return f"/measures/{code.upper()}", True, [code]
+    if known.get(slug) == "measure":
+        return f"/measures/{slug.upper()}", True, [slug]
+    if slug in known:
+        return f"/pages/{slug}", True, [slug]
+    return f"/pages/new?{urlencode({'title': target})}", False, [s for s in (code, slug) if s]
+
+
+def resolve_link(target, known=None):
     """Return the URL of a wiki link target (its creation form when missing) and if it exists.
 
-    taken: the slugs known to exist (taken_slugs); without it the database is asked.
+    known: known_slugs of the target's candidates; without it the database is asked.
     """
-    slug = link_slug(target)
-    is_measure = markdown.MEASURE_CODE.match(target)
-    if not (slug in taken if taken is not None else slug_taken(slug)):
-        query = urlencode({"code": target.upper()} if is_measure else {"title": target})
-        return (f"/measures/new?{query}" if is_measure else f"/pages/new?{query}"), False
-    return (f"/measures/{target.upper()}" if is_measure else f"/pages/{slug}"), True
+    if known is None:
+        known = known_slugs(link_candidates(target))
+    url, exists, _slugs = _link(target, known)
+    return url, exists
 
 
 def render(text):
@@ -80,17 +109,18 @@ def render(text):
 
 def _render_with_links(text):
     """Render the body once; return its HTML and the slugs of the wiki links it contains."""
-    targets = []
+    slugs = []
     # Every [[…]] in the text, code blocks too: looked up in one go rather than one by one.
-    taken = taken_slugs(link_slug(match.group(1).strip())
-                        for match in re.finditer(markdown.WIKI_LINK, text))
+    known = known_slugs(slug for match in re.finditer(markdown.WIKI_LINK, text)
+                        for slug in link_candidates(match.group(1).strip()))
 
     def resolve(target):
-        targets.append(target)
-        return resolve_link(target, taken)
+        url, exists, recorded = _link(target, known)
+        slugs.extend(recorded)
+        return url, exists
 
     html = markdown.render(text, resolve=resolve)
-    return html, list(dict.fromkeys(link_slug(target) for target in targets))
+    return html, list(dict.fromkeys(slugs))
 
 
 def normalise_body(body):
@@ -99,10 +129,10 @@ def normalise_body(body):
 
 
 def unique_slug(title):
-    """Return a free slug for a new page with this title (never one a measure code would take)."""
+    """Return a free slug for a new page with this title (a measure's page has its code's)."""
     base = markdown.slugify(title)
     slug, number = base, 1
-    while slug_taken(slug) or markdown.MEASURE_CODE.match(slug):
+    while slug_taken(slug):
         number += 1
         slug = f"{base}-{number}"
     return slug

@@ -5,14 +5,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from wiki.domain import cleaning, programme, schedule
-from wiki.domain.labels import (
-    OBLIGATION_LABELS,
-    STATUS_LABELS,
-    TRAFFIC_LIGHT_LABELS,
-    show_date,
-    show_quarter,
-)
+from wiki.domain import cleaning, programme, schedule, vocabulary
+from wiki.domain.labels import TRAFFIC_LIGHT_LABELS, show_date, show_quarter
 from wiki.domain.markdown import WIKI_LINK
 from wiki.models import ReportRound, StatusReport
 
@@ -59,15 +53,17 @@ def not_due_reason(measure, start, end):
     """
     if start is None:
         return None
-    if measure.status == "dropped" and (measure.actual_end is None or measure.actual_end < start):
-        return _("eingestellt")
-    if measure.status == "done" and measure.actual_end and measure.actual_end < start:
+    category = vocabulary.category(measure.status)
+    if category == "dropped" and (measure.actual_end is None or measure.actual_end < start):
+        return vocabulary.status_label(measure.status)
+    if category == "done" and measure.actual_end and measure.actual_end < start:
         return _("abgeschlossen vor diesem Zeitraum")
     begins = [day for day in (measure.planned_start, measure.actual_start) if day]
     if not begins:
         return _("noch kein Beginn geplant")
     if min(begins) > end:
-        return _("beginnt erst %(quarter)s", quarter=schedule.quarter_of(min(begins)))
+        return _("beginnt erst %(quarter)s", quarter=schedule.period_of(
+            min(begins), vocabulary.current().report_period))
     return None
 
 
@@ -118,10 +114,10 @@ def council_text(context):
 def _entry_text(entry):
     """Return the Markdown blocks of one measure: heading, facts in words, report or note."""
     measure, report = entry.measure, entry.report
-    facts = [_("Kennzeichnung: %(marking)s", marking=OBLIGATION_LABELS[measure.obligation])]
+    facts = [_("Kennzeichnung: %(marking)s", marking=vocabulary.marking_label(measure.obligation))]
     if report:  # the measure's state today would mislead about an earlier period
         facts += [_("Ampel: %(light)s", light=TRAFFIC_LIGHT_LABELS[report.traffic_light]),
-                  _("Status: %(status)s", status=STATUS_LABELS[report.status]),
+                  _("Status: %(status)s", status=vocabulary.status_label(report.status)),
                   _("Fortschritt: %(progress)d %%", progress=report.progress)]
     blocks = [f"### {measure.code} {measure.title}", " · ".join(facts)]
     if report:
@@ -214,11 +210,13 @@ def clean(raw, round_):
     if round_ is not None:
         del values["slug"]
     try:
-        values["period"] = cleaning.quarter(raw["period"]) or cleaning.missing()
+        kind = vocabulary.current().report_period
+        values["period"] = cleaning.period(raw["period"], kind) or cleaning.missing()
     except cleaning.Refused as error:
         errors["period"] = str(error) if not error.malformed else _(
-            "Der Zeitraum „%(text)s“ ist kein Quartal; erwartet wird JJJJ-QN, z. B. 2024-Q2.",
-            text=raw["period"].strip())
+            "Der Zeitraum „%(text)s“ ist kein %(kind)s; erwartet wird %(form)s.",
+            text=raw["period"].strip(), kind=vocabulary.PERIODS[kind],
+            form=schedule.PERIOD_FORMS[kind])
     try:
         values["due_date"] = cleaning.iso_day(raw["due_date"]) or cleaning.missing()
     except cleaning.Refused as error:

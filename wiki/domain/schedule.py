@@ -9,6 +9,11 @@ from flask_babel import gettext as _
 
 QUARTER = re.compile(r"^([0-9]{4})-[Qq]([1-4])$")  # ASCII digits: \d takes any script's
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+HALF_YEAR = re.compile(r"^[0-9]{4}-[Hh][12]$")
+# A report period: a quarter (2024-Q2), a half-year (2024-H1) or a month (2024-05).
+PERIOD = re.compile(r"^([0-9]{4})-(?:[Qq]([1-4])|[Hh]([12])|(0[1-9]|1[0-2]))$")
+PERIOD_FORMS = {"quarter": "JJJJ-QN, z. B. 2024-Q2", "half": "JJJJ-HN, z. B. 2024-H1",
+                "month": "JJJJ-MM, z. B. 2024-05"}
 
 
 def parse_quarter(text):
@@ -41,17 +46,48 @@ def quarter_of(day):
     return quarter_name(day.year, (day.month - 1) // 3 + 1)
 
 
+def parse_period(text, kind=None):
+    """Return (kind, year, number) of a report period; kind given: only that kind is read."""
+    match = PERIOD.match(str(text).strip())
+    found = match and ("quarter" if match[2] else "half" if match[3] else "month")
+    if match is None or match[1] == "0000" or kind and found != kind:
+        if kind in (None, "quarter"):
+            parse_quarter(text)  # its own message, which names the quarter's form
+        raise ValueError(_("Ungültiger Berichtszeitraum »%(text)s« (erwartet %(form)s).",
+                           text=text, form=PERIOD_FORMS[kind]))
+    return found, int(match[1]), int(match[2] or match[3] or match[4])
+
+
+def period_name(kind, year, number):
+    """Return a period as stored: "2024-Q2", "2024-H1" or "2024-05"."""
+    if kind == "quarter":
+        return quarter_name(year, number)
+    return f"{year:04d}-H{number}" if kind == "half" else f"{year:04d}-{number:02d}"
+
+
+def period_of(day, kind="quarter"):
+    """Return the period of a kind that a date falls in."""
+    if kind == "half":
+        return period_name(kind, day.year, 1 if day.month <= 6 else 2)
+    if kind == "month":
+        return period_name(kind, day.year, day.month)
+    return quarter_of(day)
+
+
 def quarter_days(period):
     """Return the first and last day of a stored period, or (None, None) for one unreadable."""
     try:
-        year, quarter = parse_quarter(period)
-        return quarter_start(year, quarter), quarter_end(year, quarter)
+        kind, year, number = parse_period(period)
     except ValueError:  # a row from before the checks, or written to the database directly
         return None, None
+    first, last = {"quarter": (3 * number - 2, 3 * number), "half": (6 * number - 5, 6 * number),
+                   "month": (number, number)}[kind]
+    return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
 
 
 def parse_date(text, end=False):
-    """Return the date of an ISO date or a quarter (its first day, or its last with end=True)."""
+    """Return the date of an ISO date, a quarter or a half-year (2023-H2; its first day, or its
+    last with end=True)."""
     if isinstance(text, datetime):
         return text.date()
     if isinstance(text, date):
@@ -59,6 +95,8 @@ def parse_date(text, end=False):
     value = str(text).strip()
     if QUARTER.match(value):
         return (quarter_end if end else quarter_start)(*parse_quarter(value))
+    if HALF_YEAR.match(value) and value[:4] != "0000":
+        return quarter_days(value)[1 if end else 0]
     try:
         if ISO_DATE.match(value):
             return date.fromisoformat(value)

@@ -11,6 +11,7 @@ def check_programme(programme, known_users):
         for version in record.versions:
             problems += _measure_references(programme, record.path, version)
     problems += _cycle(programme.measures)
+    problems += _pages_named_like_measures(programme)
     if programme.has_user_files:
         problems += _unknown_users(programme, {User.key_for(name) for name in known_users})
     return problems
@@ -29,6 +30,14 @@ def _measure_references(programme, path, version):
                                       f"Voraussetzung »{code}« (keine Datei "
                                       f"measures/{code}.md)."))
     return problems
+
+
+def _pages_named_like_measures(programme):
+    """Return a page whose name is a measure's code: the measure's page has that name."""
+    codes = {code.lower(): code for code in programme.measures}
+    return [ImportProblem(record.path, None, f"Der Name »{slug}« ist der Maßnahme "
+                                             f"{codes[slug]} vorbehalten.")
+            for slug, record in programme.pages.items() if slug in codes]
 
 
 def _cycle(measures):

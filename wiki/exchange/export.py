@@ -5,6 +5,7 @@ import peewee
 
 from wiki.domain import metadata
 from wiki.domain.rounds import PROJECTS_HEADING
+from wiki.domain.vocabulary import Vocabulary
 from wiki.exchange import files
 from wiki.models import (
     ActionField,
@@ -93,7 +94,8 @@ def _entry(revision, newest, content):
 def _strategy_file(strategy):
     """Return strategy.md: title, period and the Leitbild with its history."""
     head = {"title": strategy.title, "period_start": strategy.period_start.isoformat(),
-            "period_end": strategy.period_end.isoformat()}
+            "period_end": strategy.period_end.isoformat(),
+            **Vocabulary.from_settings(strategy.settings).settings()}
     return _history_file(head, _revisions(strategy.leitbild), lambda revision: {})
 
 

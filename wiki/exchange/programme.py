@@ -2,6 +2,8 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from wiki.domain.vocabulary import Vocabulary
+
 LEITBILD_TITLE = "Leitbild"
 LEITBILD_SLUG = "leitbild"
 
@@ -54,6 +56,7 @@ class Programme:
     """Everything a folder holds, typed, ready to be checked and written."""
 
     strategy: dict = field(default_factory=dict)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
     leitbild: Record | None = None
     has_user_files: bool = False
     users: dict = field(default_factory=dict)  # lower-case user name: fields

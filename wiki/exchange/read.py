@@ -2,8 +2,8 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from wiki.domain import cleaning, metadata, schedule
-from wiki.domain.markdown import MEASURE_CODE, slugify
+from wiki.domain import cleaning, metadata, schedule, vocabulary
+from wiki.domain.markdown import CODE, slugify
 from wiki.domain.metadata import clean_choice, clean_date, clean_progress, clean_text
 from wiki.domain.revisions import normalise_body
 from wiki.domain.rounds import PROJECTS_LINE
@@ -17,11 +17,11 @@ from wiki.exchange.programme import (
     Version,
 )
 from wiki.models.accounts import ROLES, User
-from wiki.models.measures import STATUSES
 from wiki.models.reports import TRAFFIC_LIGHTS
 
 REVISION_KEYS = ("author", "date", "summary")
-STRATEGY_KEYS = ("title", "period_start", "period_end", *REVISION_KEYS, "history")
+STRATEGY_KEYS = ("title", "period_start", "period_end", *vocabulary.SETTINGS_KEYS,
+                 *REVISION_KEYS, "history")
 FIELD_KEYS = ("code", "title", "position", "summary")
 MEASURE_KEYS = (*metadata.FIELDS, *REVISION_KEYS, "history")
 PAGE_KEYS = ("title", *REVISION_KEYS, "history")
@@ -78,8 +78,8 @@ def _clean_stamp(value):
 
 
 def _clean_period(value):
-    """Return a period, a quarter such as 2024-Q2."""
-    return cleaning.quarter(_clean_required(value))
+    """Return a period of the programme's kind, such as 2024-Q2."""
+    return cleaning.period(_clean_required(value), vocabulary.current().report_period)
 
 
 def _clean_end(value):
@@ -103,8 +103,12 @@ def _clean_summary(value):
 
 
 def _clean_field_code(value):
-    """Return the code of an action field (ASCII, like every code)."""
-    return _clean_required(cleaning.ascii_line(value), 20)
+    """Return the code of an action field, of the form of a measure code (CODE)."""
+    code = _clean_required(cleaning.ascii_line(value), 20)
+    if not CODE.match(code):
+        raise ValueError(f"Ungültiges Kürzel »{code}«; erlaubt sind 1 bis 16 Buchstaben, "
+                         "Ziffern, Punkt, Bindestrich und Unterstrich, z. B. HF1 oder SC-2.")
+    return code
 
 
 def _clean_role(value):
@@ -114,7 +118,7 @@ def _clean_role(value):
 
 def _clean_status(value):
     """Return the status of a report."""
-    return clean_choice(value, STATUSES, "Unbekannter Status")
+    return metadata.clean_status(value, default=False)
 
 
 def _clean_traffic_light(value):
@@ -205,13 +209,16 @@ class Reader:
         self.programme.has_user_files = (self.folder / "users").is_dir()
         self.read_kind("users/*.md", USER_KEYS, self.add_user)
         self.read_strategy()
-        self.read_kind("fields/*.md", FIELD_KEYS, self.add_field, ("code", "title"))
-        self.read_kind("pages/*.md", PAGE_KEYS, self.add_page)
-        self.read_kind("measures/*.md", MEASURE_KEYS, self.add_measure)
-        self.read_kind("reports/*/*.md", REPORT_KEYS, self.add_report,
-                       ("date", "period", "status", "traffic_light"))
-        self.read_kind("rounds/*.md", ROUND_KEYS, self.add_round, ("title", "period", "due_date"))
-        self.read_kind("comments/*/*.md", COMMENT_KEYS, self.add_comment, ("date",))
+        # The folder's statuses, markings, period and code pattern, not the database's.
+        with vocabulary.using(self.programme.vocabulary):
+            self.read_kind("fields/*.md", FIELD_KEYS, self.add_field, ("code", "title"))
+            self.read_kind("pages/*.md", PAGE_KEYS, self.add_page)
+            self.read_kind("measures/*.md", MEASURE_KEYS, self.add_measure)
+            self.read_kind("reports/*/*.md", REPORT_KEYS, self.add_report,
+                           ("date", "period", "status", "traffic_light"))
+            self.read_kind("rounds/*.md", ROUND_KEYS, self.add_round,
+                           ("title", "period", "due_date"))
+            self.read_kind("comments/*/*.md", COMMENT_KEYS, self.add_comment, ("date",))
         self.flag_unknown_files()
 
     def read_kind(self, pattern, keys, add, required=()):
@@ -256,6 +263,10 @@ class Reader:
         }
         if None not in strategy.values() and strategy["period_end"] < strategy["period_start"]:
             self.problem(doc.path, "period_end", "Das Ende liegt vor dem Beginn.")
+        words, errors = vocabulary.parse(doc.meta)
+        for key, message in errors.items():
+            self.problem(doc.path, key, message)
+        self.programme.vocabulary = words
         self.programme.leitbild = self.record(doc, {"body": doc.body}, clean_leitbild,
                                               STRATEGY_ENTRY_KEYS)
 
@@ -280,9 +291,6 @@ class Reader:
         if slug == LEITBILD_SLUG:
             self.problem(doc.path, None, "Der Name »leitbild« ist dem Leitbild vorbehalten; "
                                          "es steht in strategy.md.")
-        elif MEASURE_CODE.match(slug):
-            self.problem(doc.path, None, f"Der Name »{slug}« ist der Maßnahme "
-                                         f"{slug.upper()} vorbehalten.")
         elif slugify(slug) != slug:
             self.problem(doc.path, None, "Ungültiger Dateiname; erlaubt sind Kleinbuchstaben, "
                                          f"Ziffern und Bindestriche, etwa »{slugify(slug)}.md«.")

@@ -25,7 +25,8 @@ def write_programme(programme):
         measures = {code: revisions.new_measure(record.newest.values, record.versions[0].created)
                     for code, record in programme.measures.items()}
         leitbild, _ = pages[0]
-        Strategy.create(leitbild=leitbild, **programme.strategy)
+        Strategy.create(leitbild=leitbild, settings=programme.vocabulary.settings(),
+                        **programme.strategy)
         for page, record in pages:
             _save_page(page, record, users)
         for code, record in programme.measures.items():

@@ -1,10 +1,16 @@
 """Wiki content: the strategy, action fields, pages and their revisions and links."""
+import re
 from datetime import timedelta
 
 import peewee
 
 from wiki.db import BaseModel, JSONField, found, is_sqlite, utcnow
 from wiki.models.accounts import User
+
+# What a measure's or an action field's code may be: 1–16 ASCII letters, digits, ".", "-", "_",
+# starting with a letter or digit ("M07", "1.2", "D-03", "HF2.M4"). ASCII only: \w or \d would
+# take M０７ too; \Z, not $, which would let a trailing line break through.
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,15}\Z")
 
 # An edit form counts as open this long after its last heartbeat.
 EDITING_MINUTES = 3
@@ -27,8 +33,11 @@ class ActionField(BaseModel):
 
     @classmethod
     def by_code_or_404(cls, code):
-        """Return the action field with this code (case-insensitive), or raise 404."""
-        return found(cls.get_or_none(cls.code == code.upper()))
+        """Return the action field with this code (case-insensitive), or raise 404.
+
+        Text no code can be (a NUL, 5 kB) is not looked up: PostgreSQL refuses a NUL.
+        """
+        return found(cls.get_or_none(cls.code == code.upper()) if CODE.match(code) else None)
 
     @classmethod
     def ordered(cls):
@@ -78,6 +87,8 @@ class Strategy(BaseModel):
     period_start = peewee.DateField()
     period_end = peewee.DateField()
     leitbild = peewee.ForeignKeyField(Page, null=True, on_delete="SET NULL")
+    # The programme's own words and rules (wiki/domain/vocabulary.py); {} for the defaults.
+    settings = JSONField(default=dict)
 
     @classmethod
     def current(cls):

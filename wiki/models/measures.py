@@ -3,10 +3,8 @@ import peewee
 
 from wiki.db import BaseModel, found
 from wiki.models.accounts import User
-from wiki.models.content import ActionField, Page
+from wiki.models.content import CODE, ActionField, Page
 
-OBLIGATIONS = ("legal", "standard", "internal")
-STATUSES = ("planned", "preparing", "active", "operating", "done", "paused", "dropped")
 DATE_FIELDS = ("planned_start", "planned_end", "actual_start", "actual_end", "legal_deadline")
 
 
@@ -16,10 +14,10 @@ class Measure(BaseModel):
     page = peewee.ForeignKeyField(Page, unique=True, backref="measure_row", on_delete="CASCADE")
     code = peewee.CharField(max_length=20, unique=True)
     field = peewee.ForeignKeyField(ActionField, backref="measures", on_delete="RESTRICT")
-    obligation = peewee.CharField(max_length=10, default="internal")
+    obligation = peewee.CharField(max_length=40, default="internal")  # a marking's key
     legal_basis = peewee.CharField(max_length=300, default="")
     legal_deadline = peewee.DateField(null=True)
-    status = peewee.CharField(max_length=10, default="planned")
+    status = peewee.CharField(max_length=40, default="planned")  # a status's key
     owner = peewee.CharField(max_length=300, default="")
     contact = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
     planned_start = peewee.DateField(null=True)
@@ -77,7 +75,10 @@ class Measure(BaseModel):
 
     @classmethod
     def by_code(cls, code):
-        """Return the measure with this code (case-insensitive) or None."""
+        """Return the measure with this code (case-insensitive) or None (also for text no code
+        can be, which is not looked up: PostgreSQL refuses a NUL)."""
+        if not CODE.match(code):
+            return None
         return cls.listing().where(cls.code == code.upper()).first()
 
     @classmethod

@@ -15,7 +15,7 @@ class StatusReport(BaseModel):
     measure = peewee.ForeignKeyField(Measure, backref="reports", on_delete="CASCADE")
     date = peewee.DateField(index=True)
     period = peewee.CharField(max_length=10, index=True)  # a quarter: "2024-Q2"
-    status = peewee.CharField(max_length=10)
+    status = peewee.CharField(max_length=40)
     traffic_light = peewee.CharField(max_length=10)
     progress = peewee.IntegerField(default=0)
     body = peewee.TextField(default="")
@@ -106,7 +106,7 @@ class ReportVersion(BaseModel):
     number = peewee.IntegerField()
     date = peewee.DateField()
     period = peewee.CharField(max_length=10)
-    status = peewee.CharField(max_length=10)
+    status = peewee.CharField(max_length=40)
     traffic_light = peewee.CharField(max_length=10)
     progress = peewee.IntegerField(default=0)
     body = peewee.TextField(default="")

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
-from wiki.domain import dashboard, programme
+from wiki.domain import dashboard, programme, vocabulary
 from wiki.domain.characters import content_line, one_line, printable
-from wiki.domain.labels import STATUS_LABELS, show_date, show_quarter
+from wiki.domain.labels import show_date, show_quarter
 from wiki.models import ActionField, Measure, ReportRound, Strategy
 from wiki.security import htmx
 
@@ -118,7 +118,7 @@ def _event(milestone, host):
         summary = f"{milestone.label}: {measure.code} {measure.title}"
         details = [_("Handlungsfeld: %(code)s %(title)s", code=measure.field.code,
                      title=measure.field.title),
-                   _("Status: %(status)s", status=STATUS_LABELS[measure.status]),
+                   _("Status: %(status)s", status=vocabulary.status_label(measure.status)),
                    _("Verantwortlich: %(owner)s", owner=measure.owner or "–")]
         if milestone.kind == "deadline":
             details.insert(0, _("Frist: %(date)s", date=show_date(milestone.day))

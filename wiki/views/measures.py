@@ -5,8 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from wiki.caching import pagecache
-from wiki.domain import editing, metadata, prerequisites, programme, revisions, schedule
-from wiki.domain.labels import OBLIGATION_LABELS, STATUS_LABELS
+from wiki.domain import editing, metadata, prerequisites, programme, revisions, schedule, vocabulary
 from wiki.models import (
     ActionField,
     Comment,
@@ -16,7 +15,6 @@ from wiki.models import (
     StatusReport,
     User,
 )
-from wiki.models.measures import OBLIGATIONS, STATUSES
 from wiki.security import require
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
@@ -103,7 +101,9 @@ def _edit(measure):
 def _initial(measure):
     """Return the form state of a measure's newest revision, or of a new measure."""
     if measure is None:
-        raw = editing.meta_form({"status": "planned", "obligation": "internal", "progress": 0,
+        words = vocabulary.current()
+        raw = editing.meta_form({"status": words.default_status,
+                                 "obligation": words.default_marking, "progress": 0,
                                  "code": request.args.get("code", "").upper()})
         return {"raw": raw, "body": "", "summary": "", "base": 0}
     latest = measure.page.latest()
@@ -128,15 +128,15 @@ def _form(measure, state, errors=None, **extra):
 def _choices(raw):
     """Return the options of the select fields as (value, German text) pairs."""
     users = User.select().where(User.active).order_by(User.name, User.username)
+    words = vocabulary.current()
     contacts = [("", _("– niemand –"))] + [(u.username, f"{u.display_name} ({u.username})")
                                            for u in users]
     if raw["contact"] and raw["contact"] not in dict(contacts):
         contacts.append((raw["contact"], raw["contact"]))  # unknown: shown with its error
     return {
         "field": [("", "–")] + [(f.code, f"{f.code} {f.title}") for f in ActionField.ordered()],
-        "obligation": [(o, OBLIGATION_LABELS[o])
-                       for o in OBLIGATIONS],
-        "status": [(s, STATUS_LABELS[s]) for s in STATUSES],
+        "obligation": [(o, vocabulary.marking_label(o)) for o in words.marking_keys],
+        "status": [(s, vocabulary.status_label(s)) for s in words.status_keys],
         "contact": contacts,
     }
 

@@ -5,15 +5,17 @@ import io
 import re
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from wiki.caching import fragments, pagecache, rows
-from wiki.domain import dashboard, graph, programme, timeline
+from wiki.domain import dashboard, graph, metadata, programme, timeline, vocabulary
 from wiki.domain.characters import spreadsheet_cell
 from wiki.domain.comparing import slip
+from wiki.domain.markdown import code_order
+from wiki.exchange import xlsx
 from wiki.models import Page, Revision, Strategy
-from wiki.models.measures import STATUSES
-from wiki.presentation import render_in_pieces
+from wiki.presentation import markings_stylesheet, render_in_pieces
 from wiki.security import htmx_target
 
 bp = Blueprint("overview", __name__)
@@ -43,7 +45,8 @@ def architecture():
     """Show the architecture: counts by field and status, the fields as columns of cards."""
     context = _state()
     return _render("overview/architecture.html", strategy=Strategy.current(),
-                   counts=_counts(context), statuses=STATUSES, **context)
+                   counts=_counts(context), statuses=vocabulary.current().status_keys,
+                   **context)
 
 
 def _state():
@@ -56,13 +59,13 @@ def _state():
 
 def _counts(context):
     """Return {field id, or None for all: {each status, "sum", "delayed", "at_risk": count}}."""
-    keys = (*STATUSES, "sum", "delayed", "at_risk")
+    keys = (*vocabulary.current().status_keys, "sum", "delayed", "at_risk")
     counts = {field.id: dict.fromkeys(keys, 0) for field in context["fields"]}
     counts[None] = dict.fromkeys(keys, 0)
     for measure in context["measures"]:
         assessment = context["assessments"][measure.code]
         for row in (counts[measure.field_id], counts[None]):
-            row[measure.status] += 1
+            row[measure.status] = row.get(measure.status, 0) + 1
             row["sum"] += 1
             row["delayed"] += assessment.delayed
             row["at_risk"] += assessment.at_risk
@@ -88,7 +91,8 @@ def timeline_view():
                 else "overview/timeline.html")
     bars, arrows, table = rows.timeline(plan, measures, context, _slips(measures), baseline)
     return _render(template, plan=plan, groups=groups, chosen=chosen, bars=bars, arrows=arrows,
-                   table=table, statuses=STATUSES, baseline=baseline, baseline_day=baseline_day,
+                   table=table, statuses=vocabulary.current().status_keys, baseline=baseline,
+                   baseline_day=baseline_day,
                    baseline_error=baseline_error, **context)
 
 
@@ -113,11 +117,16 @@ def dependencies():
                    table=table, unlinked=[m for m in measures if m.code not in shown], **context)
 
 
+def _status_order():
+    """Return {status key: its place in the programme's order}."""
+    return {key: index for index, key in enumerate(vocabulary.current().status_keys)}
+
+
 SORT_KEYS = {
-    "code": lambda m: m.code,
+    "code": lambda m: code_order(m.code),
     "title": lambda m: m.title.lower(),
-    "field": lambda m: (m.field.position, m.code),
-    "status": lambda m: (STATUSES.index(m.status), m.code),
+    "field": lambda m: (m.field.position, code_order(m.code)),
+    "status": lambda m: (_status_order().get(m.status, 999), m.code),
     "progress": lambda m: (m.progress, m.code),
     "planned_start": lambda m: (m.planned_start or datetime.date.max, m.code),
     "planned_end": lambda m: (m.planned_end or datetime.date.max, m.code),
@@ -127,7 +136,7 @@ SORT_KEYS = {
 @bp.route("/measures", endpoint="measure_table")
 @pagecache.kept(args=("as_of", "baseline", *FILTERS, "sort", "dir", "format"))
 def measure_table():
-    """List the measures in a sortable, filterable table; ?format=csv exports what is shown."""
+    """List the measures in a sortable, filterable table; ?format=csv or xlsx exports them."""
     context = _state()
     chosen = {key: request.args.get(key, "") for key in FILTERS}
     sort = request.args.get("sort") if request.args.get("sort") in SORT_KEYS else "code"
@@ -137,11 +146,14 @@ def measure_table():
                    key=SORT_KEYS[sort], reverse=descending)
     if request.args.get("format") == "csv":
         return _csv(shown, context)
+    if request.args.get("format") == "xlsx":
+        return _xlsx(shown, context)
     baseline, baseline_day, baseline_error = programme.baseline_plans()
     template = ("overview/_measure_table.html" if htmx_target() == "table"
                 else "overview/measures.html")
     return _render(template, shown=shown, chosen=chosen, sort=sort, descending=descending,
-                   statuses=STATUSES, baseline=baseline, baseline_day=baseline_day,
+                   statuses=vocabulary.current().status_keys, baseline=baseline,
+                   baseline_day=baseline_day,
                    baseline_error=baseline_error, **context)
 
 
@@ -163,6 +175,29 @@ def _csv(measures, context):
     day = context["today"].isoformat()
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="massnahmen-{day}.csv"'})
+
+
+def _xlsx(measures, context):
+    """Return the shown measures as a workbook: the programme's words, dates and numbers typed."""
+    dates = ("planned_start", "planned_end", "actual_start", "actual_end")
+    header = [(metadata.LABELS[name], "text") for name in ("code", "title", "field",
+                                                          "obligation", "status")]
+    header += [(_("Verzögert"), "text"), (_("Gefährdet durch"), "text"),
+               (metadata.LABELS["progress"], "number"),
+               *[(metadata.LABELS[name], "date") for name in dates],
+               (metadata.LABELS["requires"], "text")]
+    rows = []
+    for m in measures:
+        a = context["assessments"][m.code]
+        rows.append([m.code, m.title, m.field.code, vocabulary.marking_label(m.obligation),
+                     vocabulary.status_label(m.status), _("ja") if a.delayed else _("nein"),
+                     " → ".join(a.risk_chain or []), m.progress,
+                     *[getattr(m, name) for name in dates],
+                     ", ".join(sorted(context["requires"].get(m.code, [])))])
+    data = xlsx.workbook([(_("Maßnahmen"), header, rows)])
+    day = context["today"].isoformat()
+    return Response(data, mimetype=xlsx.MIMETYPE, headers={
+        "Content-Disposition": f'attachment; filename="massnahmen-{day}.xlsx"'})
 
 
 def _render(template, **context):
@@ -196,6 +231,19 @@ def _excerpt(html):
     # striptags only reads the sanitised markup; what it returns is plain text, escaped on output.
     return tuple(Markup(match[1]).striptags() if match else ""  # noqa: S704  # nosec B704
                  for match in (heading, paragraph))
+
+
+@bp.route("/markings.css")
+def markings_css():
+    """Send the colours of the programme's markings; kept a year under a versioned URL."""
+    words = vocabulary.current()
+    response = Response(markings_stylesheet(words.markings), mimetype="text/css")
+    if request.args.get("v") == words.stamp:
+        response.cache_control.public = True
+        response.cache_control.max_age = 365 * 24 * 3600
+    else:
+        response.cache_control.no_cache = True
+    return response
 
 
 @bp.route("/accessibility")

@@ -9,7 +9,7 @@ from flask_login import current_user
 from wiki.caching import pagecache
 from wiki.db import db
 from wiki.domain import cleaning, editing, revisions
-from wiki.domain.markdown import MEASURE_CODE, WIKI_LINK
+from wiki.domain.markdown import WIKI_LINK
 from wiki.models import EditPresence, Measure, Page, PageAlias, PageLink
 from wiki.security import require
 
@@ -36,22 +36,25 @@ def wanted():
     targets = {}
     for link in missing:
         targets.setdefault(link.target, []).append(link.source)
-    titles = {slug: _title_of(slug, sources[0]) for slug, sources in targets.items()}
+    # A missing target is recorded under both slugs it may take (a measure's and a page's).
+    wanted = {}
+    for slug, sources in targets.items():
+        title = _title_of(slug, sources[0])
+        known = wanted.setdefault(title, [])
+        known += [source for source in sources if source not in known]
     return render_template("pages/wanted.html", targets=[
-        (titles[slug], sources, _create_url(titles[slug])) for slug, sources in targets.items()])
+        (title, sources, _create_url(title)) for title, sources in wanted.items()])
 
 
 def _create_url(title):
-    """Return where a missing link target is created: the measure or the page form."""
-    if MEASURE_CODE.match(title):
-        return url_for("measures.create", code=title.upper())
+    """Return where a missing link target is created: the page form (a measure wins by lookup)."""
     return url_for(".create", title=title)
 
 
 def _title_of(slug, source):
     """Return the link text a source page uses for a missing slug (the title to create)."""
     for match in re.finditer(WIKI_LINK, source.latest().body):
-        if revisions.link_slug(match.group(1).strip()) == slug:
+        if slug in revisions.link_candidates(match.group(1).strip()):
             return match.group(1).strip()
     return slug
 
@@ -159,8 +162,8 @@ def title_errors(page, title):
     if len(title) > TITLE_LIMIT:
         return {"title": _("Höchstens %(limit)d Zeichen erlaubt (hier %(length)d).",
                            limit=TITLE_LIMIT, length=len(title))}
-    if MEASURE_CODE.match(revisions.link_slug(title)):
-        return {"title": _("Ein Seitentitel darf kein Maßnahmenkürzel wie M07 sein.")}
+    if Measure.by_code(revisions.link_slug(title)) is not None:
+        return {"title": _("Ein Seitentitel darf nicht das Kürzel einer Maßnahme sein.")}
     if revisions.link_slug(title) in RESERVED:
         return {"title": _("Dieser Titel ist reserviert; bitte ergänzen Sie ihn.")}
     if not editing.slug_free_for(page, title):

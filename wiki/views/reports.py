@@ -10,11 +10,11 @@ from wiki.domain import (
     programme,
     revisions,
     schedule,
+    vocabulary,
 )
 from wiki.domain import reports as reporting
-from wiki.domain.labels import STATUS_LABELS, TRAFFIC_LIGHT_LABELS
+from wiki.domain.labels import TRAFFIC_LIGHT_LABELS
 from wiki.models import Measure, ReportVersion, StatusReport
-from wiki.models.measures import STATUSES
 from wiki.models.reports import TRAFFIC_LIGHTS
 from wiki.routing import number_arg
 from wiki.security import require
@@ -87,7 +87,8 @@ def _initial(measure, report):
     """Return the form state of a report, or of a new one (this quarter, the measure's state)."""
     if report is None:
         today = programme.today()
-        raw = {"period": schedule.quarter_of(today), "date": today.isoformat(),
+        raw = {"period": schedule.period_of(today, vocabulary.current().report_period),
+               "date": today.isoformat(),
                "status": measure.status, "traffic_light": "", "progress": str(measure.progress)}
         return {"raw": raw, "body": "", "summary": "", "base": 0}
     return {"raw": reporting.form_values(report), "body": report.body, "summary": "",
@@ -101,7 +102,7 @@ def _form(measure, report, state, errors=None, **extra):
     return render_template(
         "reports/edit.html", measure=measure, report=report, errors=errors, labels=reporting.LABELS,
         first_error=next((n for n in (*reporting.FIELDS, "body", "summary") if n in errors), None),
-        statuses=[(s, STATUS_LABELS[s]) for s in STATUSES],
+        statuses=[(s, vocabulary.status_label(s)) for s in vocabulary.current().status_keys],
         lights=[(light, TRAFFIC_LIGHT_LABELS[light]) for light in TRAFFIC_LIGHTS],
         **state, **extra)
 

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 
 from wiki import audit
 from wiki.db import db
-from wiki.domain import editing, programme, revisions, rounds
+from wiki.domain import editing, labels, programme, revisions, rounds, vocabulary
+from wiki.exchange import xlsx
 from wiki.models import ReportRound, StatusReport, Strategy
 from wiki.security import require
 
@@ -56,6 +57,33 @@ def council_markdown(slug):
     response.mimetype = "text/markdown"
     response.headers["Content-Disposition"] = f'attachment; filename="ratsbericht-{slug}.md"'
     return response
+
+
+@bp.route("/<slug>.xlsx")
+def table(slug):
+    """Send a round as a workbook: one row per measure, its report's state and facts."""
+    context = rounds.compiled(ReportRound.get_or_404(ReportRound.slug == slug))
+    header = [(_("Kürzel"), "text"), (_("Titel"), "text"), (_("Handlungsfeld"), "text"),
+              (_("Bericht"), "text"), (_("Ampel"), "text"), (_("Status"), "text"),
+              (_("Fortschritt"), "number"), (_("Datum"), "date"), (_("Autor"), "text")]
+    rows = [_table_row(entry) for _field, entries in context["fields"] for entry in entries]
+    response = make_response(xlsx.workbook([(context["round"].title, header, rows)]))
+    response.mimetype = xlsx.MIMETYPE
+    response.headers["Content-Disposition"] = f'attachment; filename="berichte-{slug}.xlsx"'
+    return response
+
+
+def _table_row(entry):
+    """Return a round's entry as a row: the measure, the report's state, light and facts."""
+    measure, report = entry.measure, entry.report
+    state = {"done": _("vorliegend"), "missing": _("fehlt"),
+             "not_due": _("nicht fällig")}[entry.state]
+    facts = [None] * 5
+    if report is not None:
+        facts = [labels.TRAFFIC_LIGHT_LABELS.get(report.traffic_light, report.traffic_light),
+                 vocabulary.status_label(report.status), report.progress, report.date,
+                 report.author.display_name if report.author_id else ""]
+    return [measure.code, measure.title, measure.field.code, state, *facts]
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,3 +1,11 @@
-"""Administration: users, action fields, report rounds, settings, and the audit log."""
-from wiki.views.admin import fields, settings, users  # noqa: F401 (each adds its views to bp)
+"""Administration: users, action fields, report rounds, settings, vocabulary, setup, sheet
+import, and the audit log."""
+from wiki.views.admin import (  # noqa: F401 (each adds its views to bp)
+    fields,
+    settings,
+    setup,
+    sheets,
+    users,
+    vocabulary,
+)
 from wiki.views.admin.home import bp  # noqa: F401

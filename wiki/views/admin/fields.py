@@ -1,6 +1,4 @@
 """Administration of action fields: create, edit, and delete those without measures."""
-import re
-
 import peewee
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,11 +6,10 @@ from flask_babel import ngettext
 
 from wiki import audit
 from wiki.db import db
-from wiki.domain import cleaning, revisions
+from wiki.domain import cleaning, markdown, revisions
 from wiki.models import ActionField, Measure
 from wiki.views.admin.home import bp, first_error
 
-FIELD_CODE = re.compile(r"^HF[0-9]{1,3}$")
 # The form's fields in the order it shows them: the first one with an error gets the focus.
 FIELD_FORM = ("code", "title", "summary", "position", "body")
 
@@ -96,9 +93,11 @@ def clean_field(raw, field):
             values[name], errors[name] = text, str(error)
     values["code"] = code = values["code"].upper()
     if field is None and "code" not in errors:
-        if not FIELD_CODE.match(code):
-            errors["code"] = _("Das Kürzel „%(text)s“ passt nicht: erwartet wird HF und eine Zahl, "
-                               "z. B. HF7.", text=raw["code"].strip())
+        if not markdown.CODE.match(code):
+            errors["code"] = _("Das Kürzel „%(text)s“ passt nicht: erlaubt sind 1 bis 16 "
+                               "Buchstaben, Ziffern, Punkt, Bindestrich und Unterstrich, am "
+                               "Anfang ein Buchstabe oder eine Ziffer, z. B. HF7 oder D.",
+                               text=raw["code"].strip())
         elif ActionField.select().where(ActionField.code == code).exists():
             errors["code"] = _field_code_taken(code)
     if "title" in errors:

@@ -16,7 +16,12 @@ ROLE_LABELS = {"reader": _l("Lesen"), "editor": _l("Bearbeiten"), "admin": _l("V
 # it is, last).
 DETAIL_WORDS = {**ROLE_LABELS, "role": _l("Rolle"), "previous": _l("vorher"),
                 "changed": _l("geändert"), "title": _l("Titel"),
-                "period_start": _l("Beginn der Laufzeit"), "period_end": _l("Ende der Laufzeit")}
+                "period_start": _l("Beginn der Laufzeit"), "period_end": _l("Ende der Laufzeit"),
+                "leitbild": _l("Leitbild"), "statuses": _l("Status"),
+                "markings": _l("Kennzeichnungen"), "report_period": _l("Berichtsrhythmus"),
+                "code_pattern": _l("Kürzel-Muster"), "code_pattern_text": _l("Muster in Worten"),
+                "created": _l("angelegt"), "updated": _l("aktualisiert"),
+                "unchanged": _l("unverändert")}
 
 
 @bp.before_request

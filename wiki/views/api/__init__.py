@@ -8,14 +8,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from wiki.caching import pagecache
-from wiki.domain import cleaning, programme, rounds, schedule
+from wiki.domain import cleaning, markdown, programme, rounds, schedule, vocabulary
 from wiki.domain.characters import spreadsheet_cell
-from wiki.domain.labels import (
-    OBLIGATION_HINTS,
-    OBLIGATION_LABELS,
-    STATUS_LABELS,
-    TRAFFIC_LIGHT_LABELS,
-)
+from wiki.domain.labels import TRAFFIC_LIGHT_LABELS
 from wiki.errors import error_response, json_response
 from wiki.models import (
     ActionField,
@@ -27,7 +22,6 @@ from wiki.models import (
     StatusReport,
     Strategy,
 )
-from wiki.models.measures import OBLIGATIONS, STATUSES
 from wiki.models.reports import TRAFFIC_LIGHTS
 from wiki.views.api import openapi
 from wiki.views.api.openapi import (
@@ -46,8 +40,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 PER_PAGE, MAX_PER_PAGE, MAX_PAGE = 20, 100, 100_000
 NUMBER = re.compile(r"[0-9]{1,7}")
-PERIOD = re.compile(r"[0-9]{4}-Q[1-4]")
-CODE = re.compile(r"[Mm][0-9]{2,4}")
+CODE = markdown.CODE  # any programme's measure code
 EXPORT_TABLES = ("measures", "definitions")
 DEFINITIONS_SLUG = "statusdefinitionen"  # the wiki page with the instance's own definitions
 EXPORT_COLUMNS = ("code", "title", "field", "field_title", "obligation", "obligation_label",
@@ -88,8 +81,8 @@ def _caching(response):
 def measure_list():
     """List the measures with their derived state, filtered by ?field=, ?status=, ?obligation=."""
     chosen = {"field": _choice("field", [f.code for f in ActionField.ordered()]),
-              "status": _choice("status", STATUSES + DERIVED),
-              "obligation": _choice("obligation", OBLIGATIONS)}
+              "status": _choice("status", vocabulary.current().status_keys + DERIVED),
+              "obligation": _choice("obligation", vocabulary.current().marking_keys)}
     state = _programme()
     items = [as_measure(m, state) for m in state["measures"]
              if _matches(m, chosen, state["assessments"][m.code])]
@@ -132,10 +125,12 @@ def field_list():
     """List the action fields with their measures counted by status, delayed and at risk."""
     state = _programme()
     fields = list(ActionField.ordered())
-    counts = {field.id: dict.fromkeys(STATUSES + DERIVED, 0) for field in fields}
+    keys = vocabulary.current().status_keys + DERIVED
+    counts = {field.id: dict.fromkeys(keys, 0) for field in fields}
     for measure in state["measures"]:
         assessment = state["assessments"][measure.code]
-        counts[measure.field_id][measure.status] += 1
+        row = counts[measure.field_id]
+        row[measure.status] = row.get(measure.status, 0) + 1
         counts[measure.field_id]["delayed"] += assessment.delayed
         counts[measure.field_id]["at_risk"] += assessment.at_risk
     return json_response({"items": [as_field(field, counts[field.id]) for field in fields]})
@@ -268,15 +263,20 @@ def _choice(name, allowed):
 
 
 def _period(name):
-    """Return a quarter like 2024-Q2 from a query parameter, None when absent."""
+    """Return a report period like 2024-Q2 from a query parameter, None when absent."""
     value = _one(name)
-    if value is not None and not PERIOD.fullmatch(value):
-        raise BadParameter(name, _("Ungültiger Wert »%(value)s« für den Parameter »%(name)s« "
-                                   "(erwartet JJJJ-QN, z. B. 2024-Q2).", value=value, name=name))
+    kind = vocabulary.current().report_period
     try:
-        return cleaning.quarter(value, name)
-    except cleaning.Refused as error:  # a year out of the plausible range
-        raise BadParameter(name, str(error)) from None
+        period = cleaning.period(value, kind, name)
+        if value is not None and period != value:  # the API takes the canonical form only
+            raise cleaning.Refused("", name, malformed=True)
+        return period
+    except cleaning.Refused as error:
+        if error.malformed:
+            raise BadParameter(name, _("Ungültiger Wert »%(value)s« für den Parameter "
+                                       "»%(name)s« (erwartet %(form)s).", value=value, name=name,
+                                       form=schedule.PERIOD_FORMS[kind])) from None
+        raise BadParameter(name, str(error)) from None  # a year out of the plausible range
 
 
 def _measure_parameter(name):
@@ -287,7 +287,7 @@ def _measure_parameter(name):
     measure = Measure.by_code(value) if CODE.fullmatch(value) else None
     if measure is None or measure.code != value:
         raise BadParameter(name, _("Unbekannte Maßnahme »%(value)s« im Parameter »%(name)s« "
-                                   "(Kürzel in Großbuchstaben, z. B. M07).", value=value,
+                                   "(Kürzel in Großbuchstaben, z. B. M07 oder D-03).", value=value,
                                    name=name))
     return measure
 
@@ -316,8 +316,7 @@ def _programme():
     """Return today's measures (with contacts), prerequisites, schedule, lights, comment counts."""
     measures = list(Measure.with_contacts())
     requires = Dependency.requires_map()
-    plans = {m.code: schedule.Plan(m.code, m.status, m.planned_start, m.planned_end,
-                                   m.actual_start, m.actual_end) for m in measures}
+    plans = programme.plans_of(measures)
     return {"measures": measures, "requires": requires,
             "assessments": schedule.assess(plans, requires, programme.today()),
             "lights": StatusReport.newest_lights(), "comments": Comment.counts()}
@@ -346,11 +345,14 @@ def _export_row(measure, state):
 def _definitions():
     """Return what every status, derived state, traffic light and marking means."""
     page = Page.get_or_none(Page.slug == DEFINITIONS_SLUG)
+    words = vocabulary.current()
     return {
-        "status": _meanings(STATUSES, STATUS_LABELS, MEANINGS),
-        "derived": _meanings(DERIVED, STATUS_LABELS, MEANINGS),
+        "status": [{"code": s.key, "label": vocabulary.shown(s.name),
+                    "meaning": vocabulary.shown(s.definition)} for s in words.statuses],
+        "derived": _meanings(DERIVED, vocabulary.DERIVED, MEANINGS),
         "traffic_light": _meanings(TRAFFIC_LIGHTS, TRAFFIC_LIGHT_LABELS, MEANINGS),
-        "obligation": _meanings(OBLIGATIONS, OBLIGATION_LABELS, OBLIGATION_HINTS),
+        "obligation": [{"code": m.key, "label": vocabulary.shown(m.name),
+                        "meaning": vocabulary.shown(m.definition)} for m in words.markings],
         "page": page and {"title": page.title, "text": page.latest().body,
                           "url": url_for("pages.view", slug=page.slug, _external=True)},
     }

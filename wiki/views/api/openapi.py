@@ -6,24 +6,15 @@ that a change to one is seen next to the other.
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from wiki.domain import cleaning
-from wiki.domain.labels import OBLIGATION_LABELS, STATUS_LABELS, TRAFFIC_LIGHT_LABELS
-from wiki.models.measures import OBLIGATIONS, STATUSES
+from wiki.domain import cleaning, vocabulary
+from wiki.domain.labels import TRAFFIC_LIGHT_LABELS
+from wiki.domain.markdown import CODE
 from wiki.models.reports import TRAFFIC_LIGHTS
 
 DERIVED = ("delayed", "at_risk")
-# What each status, derived state and traffic light means; the open-data export carries these.
+# What each derived state and traffic light means (a status's meaning is the programme's own,
+# wiki/domain/vocabulary.py); the open-data export carries these.
 MEANINGS = {
-    "planned": _l("Beschlossen, aber noch nicht begonnen."),
-    "preparing": _l("Konzeption, Vergabe oder Abstimmungen laufen; die eigentliche Umsetzung hat "
-                    "noch nicht begonnen."),
-    "active": _l("Die Umsetzung hat begonnen; das Ergebnis wird noch nicht im Echtbetrieb "
-                 "genutzt."),
-    "operating": _l("Das Ergebnis wird genutzt und auf weitere Bereiche ausgeweitet; die "
-                    "Maßnahme ist noch nicht beendet."),
-    "done": _l("Der vereinbarte Umfang ist erreicht; die Maßnahme ist beendet."),
-    "paused": _l("Die Arbeit ruht auf Entscheidung der Steuerung."),
-    "dropped": _l("Die Maßnahme wird nicht weiterverfolgt."),
     "delayed": _l("Berechnet, nie gespeichert: nicht abgeschlossen und das geplante Ende ist "
                   "überschritten, oder später als geplant abgeschlossen."),
     "at_risk": _l("Berechnet, nie gespeichert: eine Voraussetzung endet (geplant, tatsächlich "
@@ -46,8 +37,8 @@ def as_measure(measure, state):
         "code": measure.code, "title": measure.title,
         "field": {"code": measure.field.code, "title": measure.field.title},
         "obligation": measure.obligation,
-        "obligation_label": label(OBLIGATION_LABELS, measure.obligation),
-        "status": measure.status, "status_label": label(STATUS_LABELS, measure.status),
+        "obligation_label": vocabulary.marking_label(measure.obligation),
+        "status": measure.status, "status_label": vocabulary.status_label(measure.status),
         "delayed": assessment.delayed, "at_risk": assessment.at_risk,
         "risk_chain": assessment.risk_chain,
         "progress": measure.progress,
@@ -68,7 +59,7 @@ def as_report(report, code):
     """Return a status report: period, date, status, light, progress, text, author's name."""
     return {
         "id": report.id, "measure": code, "date": day(report.date), "period": report.period,
-        "status": report.status, "status_label": label(STATUS_LABELS, report.status),
+        "status": report.status, "status_label": vocabulary.status_label(report.status),
         "traffic_light": report.traffic_light,
         "traffic_light_label": label(TRAFFIC_LIGHT_LABELS, report.traffic_light),
         "progress": report.progress, "body": report.body, "body_html": report.html,
@@ -82,7 +73,8 @@ def as_report(report, code):
 def as_field(field, counts):
     """Return an action field with its counts and links."""
     return {"code": field.code, "title": field.title, "summary": field.summary,
-            "position": field.position, "measure_count": sum(counts[s] for s in STATUSES),
+            "position": field.position,
+            "measure_count": sum(n for s, n in counts.items() if s not in DERIVED),
             "counts": counts,
             "url": url_for("overview.architecture", _anchor=f"field-{field.code}"),
             "api_measures": url_for("api.measure_list", field=field.code)}
@@ -126,8 +118,7 @@ def moment(value):
 
 # --- The document ------------------------------------------------------------------------------
 
-PERIOD_PATTERN = "^[0-9]{4}-Q[1-4]$"
-CODE_PATTERN = "^[Mm][0-9]{2,4}$"
+CODE_PATTERN = CODE.pattern  # any measure code: letters, digits, . - _ (wiki.domain.markdown)
 SLUG_PATTERN = "^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 STRING = {"type": "string"}
@@ -154,12 +145,15 @@ def obj(properties, optional=()):
 
 
 def schemas():
-    """Return the component schemas of every answer."""
+    """Return the component schemas of every answer, with this programme's words."""
     light = {"enum": [*TRAFFIC_LIGHTS, None]}
+    words = vocabulary.current()
+    statuses, markings = _enum(words.statuses), _enum(words.markings)
+    period = {"type": "string", "pattern": period_pattern(*cleaning.years(), words.report_period)}
     summary = obj({
         "code": STRING, "title": STRING, "field": ref("FieldRef"),
-        "obligation": {"enum": list(OBLIGATIONS)}, "obligation_label": STRING,
-        "status": {"enum": list(STATUSES)}, "status_label": STRING,
+        "obligation": markings, "obligation_label": STRING,
+        "status": statuses, "status_label": STRING,
         "delayed": BOOLEAN, "at_risk": BOOLEAN,
         "risk_chain": {"type": ["array", "null"], "items": STRING,
                        "description": "From the late source to this measure; null when not "
@@ -176,8 +170,8 @@ def schemas():
     })
     report = obj({
         "id": INTEGER, "measure": STRING, "date": DATE,
-        "period": {"type": "string", "pattern": PERIOD_PATTERN},
-        "status": {"enum": list(STATUSES)}, "status_label": STRING,
+        "period": period,
+        "status": statuses, "status_label": STRING,
         "traffic_light": {"enum": list(TRAFFIC_LIGHTS)}, "traffic_light_label": STRING,
         "progress": {"type": "integer", "minimum": 0, "maximum": 100},
         "body": {**STRING, "description": "Markdown."},
@@ -185,7 +179,7 @@ def schemas():
         "author": TEXT_OR_NULL, "created": MOMENT, "updated": MOMENT, "version": INTEGER,
         "url": LINK,
     })
-    counts = obj({name: INTEGER for name in (*STATUSES, *DERIVED)})
+    counts = obj({name: INTEGER for name in (*words.status_keys, *DERIVED)})
     round_counts = obj({name: INTEGER for name in ("done", "missing", "not_due")})
     definition = obj({"code": STRING, "label": STRING, "meaning": STRING})
     export_row = obj({
@@ -199,7 +193,7 @@ def schemas():
     })
     round_summary = obj({
         "slug": STRING, "title": STRING,
-        "period": {"type": "string", "pattern": PERIOD_PATTERN}, "due_date": DATE,
+        "period": period, "due_date": DATE,
         "counts": round_counts, "overdue": BOOLEAN, "url": LINK, "council_url": LINK,
         "api_url": LINK,
     })
@@ -272,27 +266,41 @@ def schemas():
     }
 
 
-def period_pattern(first, last):
-    """Return the pattern of a quarter whose year lies from first to last, decade by decade."""
+def _enum(items):
+    """Return the schema of a status or marking key, each key's name in the description."""
+    return {"enum": [item.key for item in items],
+            "description": "; ".join(f"{item.key}: {item.name}" for item in items)}
+
+
+PERIOD_SUFFIX = {"quarter": "Q[1-4]", "half": "H[12]", "month": "(0[1-9]|1[0-2])"}
+
+
+def period_pattern(first, last, kind="quarter"):
+    """Return the pattern of a report period whose year lies from first to last, by decade."""
     decades = []
     for decade in range(first // 10, last // 10 + 1):
         low, high = max(first, decade * 10) % 10, min(last, decade * 10 + 9) % 10
         decades.append(f"{decade:03d}[{low}-{high}]")
-    return f"^({'|'.join(decades)})-Q[1-4]$"
+    return f"^({'|'.join(decades)})-{PERIOD_SUFFIX[kind]}$"
 
 
 def parameters(fields, measures):
     """Return the query and path parameters, the codes of this instance as choices."""
+    words = vocabulary.current()
     field_schema = {"type": "string", **({"enum": fields} if fields else {})}
     measure_schema = {"type": "string", **({"enum": measures} if measures else {})}
     return {
         "field": _query("field", field_schema, "Action field code, e.g. HF3."),
-        "status": _query("status", {"enum": [*STATUSES, *DERIVED]},
-                        "Status, or a derived state (delayed, at_risk)."),
-        "obligation": _query("obligation", {"enum": list(OBLIGATIONS)}, "Marking."),
-        "measure": _query("measure", measure_schema, "Measure code in capitals, e.g. M07."),
-        "period": _query("period", {"type": "string", "pattern": period_pattern(*cleaning.years())},
-                        "Reporting quarter, e.g. 2024-Q2, within the plausible years "
+        "status": _query("status", {"enum": [*words.status_keys, *DERIVED]},
+                        "Status, or a derived state (delayed, at_risk). "
+                        + _enum(words.statuses)["description"]),
+        "obligation": _query("obligation", {"enum": list(words.marking_keys)},
+                             "Marking. " + _enum(words.markings)["description"]),
+        "measure": _query("measure", measure_schema, "Measure code in capitals, e.g. M07 or D-03."),
+        "period": _query("period", {"type": "string", "pattern": period_pattern(
+            *cleaning.years(), words.report_period)},
+                        "Reporting period (quarter 2024-Q2, half-year 2024-H1 or month "
+                        "2024-05, as the programme reports), within the plausible years "
                         "(DATE_MIN_YEAR–DATE_MAX_YEAR)."),
         "page": _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000,
                                "default": 1}, "Page number."),
@@ -302,7 +310,7 @@ def parameters(fields, measures):
                        "Which table to send."),
         "code": {"name": "code", "in": "path", "required": True,
                  "schema": {"type": "string", "pattern": CODE_PATTERN},
-                 "description": "Measure code, e.g. M07 (any case)."},
+                 "description": "Measure code, e.g. M07 or D-03 (any case)."},
         "slug": {"name": "slug", "in": "path", "required": True,
                  "schema": {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 60},
                  "description": "Round slug, e.g. 2024-q2."},
