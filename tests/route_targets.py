@@ -3,11 +3,15 @@
 The authorisation matrix and the CSRF test both walk this table; a rule missing from ACCESS
 fails them, so a new route must be classified here before it can be merged.
 """
+import base64
+import io
+import zlib
 from dataclasses import dataclass
 
 import peewee
 
 from wiki.db import db
+from wiki.domain import files
 from wiki.models import (
     MODELS,
     Comment,
@@ -26,14 +30,17 @@ from wiki.models import (
 ACCESS = {
     "overview.index": "read", "overview.accessibility": "public", "overview.architecture": "read",
     "overview.timeline": "read", "overview.dependencies": "read",
-    "overview.measure_table": "read", "static": "public",
+    "overview.measure_table": "read", "overview.markings_css": "public", "static": "public",
     "auth.login": "public", "auth.logout": "read", "auth.password": "account",
     "privacy.account": "account", "privacy.data": "account", "privacy.pseudonymise": "admin",
     "admin.index": "admin", "admin.audit_log": "admin", "admin.fields": "admin",
     "admin.field_create": "admin", "admin.field_edit": "admin", "admin.field_delete": "admin",
-    "admin.rounds": "admin", "admin.settings": "admin", "admin.users": "admin",
+    "admin.rounds": "admin", "admin.settings": "admin",
+    "admin.vocabulary_edit": "admin", "admin.setup": "admin", "admin.users": "admin",
     "admin.user": "admin", "admin.user_create": "admin", "admin.user_disable": "admin",
     "admin.user_enable": "admin", "admin.user_password": "admin", "admin.user_role": "admin",
+    "admin.sheet_import_form": "admin", "admin.sheet_import_apply": "admin",
+    "admin.sheet_template": "admin",
     "api.export_csv": "read", "api.export_json": "read", "api.field_list": "read",
     "api.measure_list": "read", "api.measure_detail": "read", "api.openapi_document": "read",
     "api.report_list": "read", "api.round_list": "read", "api.round_detail": "read",
@@ -56,8 +63,12 @@ ACCESS = {
     "notifications.read_one": "recipient", "notifications.watch_field": "account",
     "notifications.watch_measure": "account",
     "rounds.index": "read", "rounds.view": "read", "rounds.council": "read",
-    "rounds.council_markdown": "read", "rounds.create": "admin", "rounds.edit": "admin",
+    "rounds.council_markdown": "read", "rounds.table": "read", "rounds.create": "admin",
+    "rounds.edit": "admin",
     "search.index": "read",
+    "files.listing": "read", "files.upload": "edit", "files.download": "read",
+    "files.version": "read", "files.history": "read", "files.restore": "edit",
+    "files.delete": "edit", "files.variant": "read",
 }
 # Endpoints whose objects belong to someone: they are tried on an own and a foreign object.
 OWNED = {"comments.show", "comments.versions", "comments.edit", "comments.delete",
@@ -76,7 +87,11 @@ FORMS = {
     "admin.field_create": {"code": "HF9", "title": "Eingeschleust", "position": "9"},
     "rounds.create": {"title": "Eingeschleust", "period": "2030-Q1", "due_date": "2030-04-15"},
     "editing.presence": {},
+    "admin.sheet_import_apply": {"sheet": base64.urlsafe_b64encode(zlib.compress(
+        "Kürzel,Titel,Handlungsfeld\r\nM99,Eingeschleust,HF1\r\n".encode())).decode(),
+        "column-0": "code", "column-1": "title", "column-2": "field", "action": "apply"},
 }
+FILE = "plan.pdf"  # a file on the demo measure and page the file routes are tried with
 FOREIGN_USER = "k.becker"  # a demo editor who wrote comments
 VICTIM = "t.schmitz"  # the demo account the admin routes act on
 
@@ -107,6 +122,8 @@ def demo_objects(user=None):
         report=StatusReport.of(measure).first().id, victim=User.by_name(VICTIM),
         foreign_comment=Comment.get(Comment.author == foreign).id,
         foreign_notification=_notification(foreign, Comment.get(Comment.author == foreign)).id)
+    for page in (measure.page, Page.get(Page.slug == found.page)):
+        files.save(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), FILE, "pdf", foreign, page=page)
     if user is not None:
         comment = _comment(user, measure)
         found.own_comment = comment.id
@@ -137,7 +154,8 @@ def arguments(rule, objects, owner):
     values = {"code": objects.measure, "slug": objects.page, "report_id": objects.report,
               "number": 1, "comment_id": comment, "notification_id": notification,
               "user_id": objects.victim.id, "username": objects.victim.username,
-              "kind": "reports", "filename": "style.css"}
+              "kind": "reports", "filename": "style.css", "name": FILE,
+              "width": 480}
     if rule.endpoint.startswith(("admin.field", "feeds.field", "notifications.watch_field")):
         values["code"] = objects.field
     if rule.endpoint.startswith(("rounds.", "api.round")):

@@ -19,9 +19,11 @@ GET_STATUS = {"comments.show": (302, 200)}
 POST_STATUS = {
     "auth.login": 401, "auth.logout": 302, "auth.password": 400,
     "admin.field_create": 400, "admin.field_edit": 400, "admin.field_delete": 400,
-    "admin.settings": 400, "admin.user_create": 400, "admin.user_role": 400,
+    "admin.settings": 400, "admin.vocabulary_edit": 400, "admin.setup": 400,
+    "admin.user_create": 400, "admin.user_role": 400,
     "admin.user_disable": 302, "admin.user_enable": 302, "admin.user_password": 200,
     "privacy.pseudonymise": 400,
+    "admin.sheet_import_form": 400, "admin.sheet_import_apply": 400,
     "comments.create": 400, "comments.edit": 400, "comments.delete": (302, 200),
     "comments.hide": (302, 200), "comments.unhide": (302, 200),
     "measures.create": 400, "measures.edit": 400, "history.measures_restore": 302,
@@ -31,11 +33,12 @@ POST_STATUS = {
     "notifications.read_all": 302, "notifications.read_one": (302, 200),
     "notifications.watch_field": 400, "notifications.watch_measure": 400,
     "rounds.create": 400, "rounds.edit": 400,
+    "files.upload": 400, "files.restore": 303, "files.delete": 303,
 }
 # Opening an edit form notes that its user is editing ("Wird gerade bearbeitet von …").
 GET_WRITES = {"measures.edit": {"edit_presence"}, "pages.edit": {"edit_presence"}}
 # Run last: deleting one's comment ends what the other cells try on it; logging out ends all.
-LAST = {"comments.delete": 1, "auth.logout": 2}
+LAST = {"comments.delete": 1, "files.delete": 1, "auth.logout": 2}
 
 
 def allowed(level, role, owner):

@@ -49,9 +49,11 @@ FORM_PAGES = {
     "privacy.pseudonymise": "privacy.pseudonymise",
     "admin.field_create": "admin.field_create", "admin.field_edit": "admin.field_edit",
     "admin.field_delete": None, "admin.settings": "admin.settings",
+    "admin.vocabulary_edit": "admin.vocabulary_edit", "admin.setup": "admin.setup",
     "admin.user_create": "admin.user_create", "admin.user_role": "admin.user",
     "admin.user_disable": "admin.user", "admin.user_enable": None,
     "admin.user_password": "admin.user",
+    "admin.sheet_import_form": "admin.sheet_import_form", "admin.sheet_import_apply": None,
     "comments.create": "comments.new", "comments.edit": "comments.edit",
     "comments.delete": "comments.delete", "comments.hide": "measures.view",
     "comments.unhide": None,
@@ -65,11 +67,16 @@ FORM_PAGES = {
     "notifications.watch_field": "overview.index",
     "notifications.watch_measure": "measures.view",
     "rounds.create": "rounds.create", "rounds.edit": "rounds.edit",
+    "files.upload": "files.listing", "files.delete": "files.listing", "files.restore": None,
 }
 # Fields of forms that htmx sends from outside a <form>, or that no page of the demo shows.
 FIELDS = {"editing.preview": [("body", "Eine **Vorschau**")], "editing.presence": [],
           "notifications.read_one": [], "admin.user_enable": [], "comments.unhide": [],
-          "admin.field_delete": [], "history.pages_restore": []}  # not shown for HF1, leitbild
+          "admin.field_delete": [], "history.pages_restore": [],  # not shown for HF1, leitbild
+          "files.restore": [],  # the demo file has one version: nothing to restore
+          # the preview shows it only after an upload: a sheet that is no sheet, a mapping
+          "admin.sheet_import_apply": [("sheet", ""), ("filename", "liste.xlsx"),
+                                       ("column-0", "code"), ("action", "apply")]}
 # Valid values for forms whose page shows them empty. The new password is the old one, so
 # that the probe can log in again after a change went through.
 FILLED = {"auth.login": {"username": "admin", "password": PASSWORD},

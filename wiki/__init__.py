@@ -36,6 +36,7 @@ def create_app(test_config=None, instance_path=None):
         editing,
         embed,
         feeds,
+        files,
         history,
         measures,
         notifications,
@@ -58,7 +59,7 @@ def create_app(test_config=None, instance_path=None):
     errors.init_app(app)
     cli.init_app(app)
     for module in (auth, overview, measures, reports, comments, rounds, feeds, pages, history,
-                   editing, search, api, embed, admin, privacy, notifications):
+                   editing, search, api, embed, admin, privacy, notifications, files):
         app.register_blueprint(module.bp)
     return app
 

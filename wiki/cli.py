@@ -12,6 +12,7 @@ from wiki.backup import BackupError, backup_to, restore_from
 from wiki.db import db, migrate
 from wiki.domain import cleaning, privacy, search
 from wiki.domain.accounts import disable_user
+from wiki.exchange import sheet_import
 from wiki.models import ChangeCounter, Measure, User
 from wiki.security import hash_password
 
@@ -139,15 +140,28 @@ def _fail_on_errors(errors):
 
 
 @click.command("import")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--author", default=None, help="Benutzername, der als Autor der Revisionen gilt "
+                                              "(nur beim Import einer Tabelle).")
 @with_appcontext
-def import_command(folder):
-    """Import a programme from a folder in the exchange format (all or nothing)."""
+def import_command(path, author):
+    """Import a programme from a folder, or measures from an XLSX or CSV sheet (all or nothing)."""
 
     _connected()
     migrate()
-    _fail_on_errors(exchange.import_folder(folder))
-    click.echo(f"Importiert aus {folder}.")
+    if os.path.isdir(path):
+        _fail_on_errors(exchange.import_folder(path))
+        click.echo(f"Importiert aus {path}.")
+        return
+    account = User.by_name(author) if author else None
+    if author and account is None:
+        raise click.ClickException(f"Benutzer {author!r} gibt es nicht.")
+    with open(path, "rb") as file:
+        data = file.read(sheet_import.sheets.MAX_BYTES + 1)
+    problems, summary = sheet_import.import_file(data, os.path.basename(path),
+                                                 account.id if account else None)
+    _fail_on_errors(problems)
+    click.echo(str(summary))
 
 
 @click.command("export")

@@ -42,9 +42,19 @@ EMBED_FRAME_ORIGINS = []
 # histories' re-plans. 0: no cache at all, every page and fragment rendered anew.
 PAGE_CACHE_MB = 20
 # Bytes a request may send (forms and API bodies); larger ones get 413. Texts are held to
-# 120,000 characters (wiki/domain/markdown.py), which fits several times over. File uploads,
-# once there are any, get a setting of their own.
+# 120,000 characters (wiki/domain/markdown.py), which fits several times over. File uploads
+# have FILE_MAX_MB.
 MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+# Megabytes one upload of files may be (several files sent together: all of them).
+FILE_MAX_MB = 25
+# The file types staff may upload, decided from their content, not their name
+# (wiki/domain/filetypes.py).
+FILE_TYPES = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "png", "jpeg", "gif", "webp",
+              "txt", "csv"]
+# A virus scanner each uploaded file is given on stdin, e.g. "clamdscan --fdpass -" (None: none);
+# an exit status other than 0, a missing program or SCAN_TIMEOUT seconds refuse the upload.
+SCAN_COMMAND = None
+SCAN_TIMEOUT = 120
 # Accessibility statement: who to contact about barriers (shown on /accessibility).
 ACCESSIBILITY_CONTACT = "Digitalisierungsteam, digitalisierung@example.org"
 

@@ -7,15 +7,14 @@ from flask import current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from wiki import fileembeds
+from wiki.domain import filetypes, vocabulary
 from wiki.domain.labels import (
-    OBLIGATION_HINTS,
-    OBLIGATION_ICONS,
-    OBLIGATION_LABELS,
-    STATUS_LABELS,
     TRAFFIC_LIGHT_LABELS,
     show_date,
     show_datetime,
     show_quarter,
+    show_size,
 )
 from wiki.domain.schedule import quarter_of
 from wiki.i18n import LANGUAGES
@@ -46,20 +45,71 @@ def init_app(app):
         datetime=show_datetime,
         quarter=show_quarter,
         quarter_code=lambda value: quarter_of(value) if value else "–",
-        status_label=labeller(STATUS_LABELS),
-        obligation_label=labeller(OBLIGATION_LABELS),
-        obligation_hint=labeller(OBLIGATION_HINTS, ""),
-        obligation_icon=lambda value: OBLIGATION_ICONS.get(value, ""),
+        status_label=vocabulary.status_label,
+        status_category=vocabulary.category,
+        status_definition=vocabulary.status_definition,
+        obligation_label=vocabulary.marking_label,
+        obligation_hint=vocabulary.marking_hint,
+        obligation_icon=vocabulary.marking_icon,
         traffic_light_label=labeller(TRAFFIC_LIGHT_LABELS),
         stored_html=stored_html,
+        size=show_size,
+        file_kind=lambda key: filetypes.KINDS[key].short if key in filetypes.KINDS else key,
     )
     app.jinja_env.globals.update(
+        files_of=fileembeds.files_of,
         main_navigation=main_navigation,
         language_links=language_links,
         this_path=this_path,
         this_page=this_page,
-        OBLIGATIONS=tuple(OBLIGATION_LABELS),
+        vocabulary=vocabulary.current,
+        period_hint=period_hint,
+        period_pattern=lambda: PERIOD_PATTERNS[vocabulary.current().report_period],
+        code_hint=code_hint,
     )
+
+
+# The rules a marking's colour paints: badge, card edge, timeline mark and bar, graph node.
+COLOURED = (".marking-{k} {{ background: {c}; color: #fff; }}\n"
+            ".measure-card.marked-{k} {{ border-left-color: {c}; }}\n"
+            ".mark-{k} {{ fill: {c}; }}\n"
+            ".bar-planned.bar-{k} {{ stroke: {c}; }}\n"
+            ".node-box.node-{k} {{ stroke: {c}; stroke-width: 2.5; }}\n")
+UNCOLOURED = (".marking-{k} {{ background: var(--surface); color: var(--muted); "
+              "border-color: var(--line-strong); }}\n"
+              ".mark-{k} {{ fill: #ffffff; stroke: var(--line-strong); }}\n")
+COLOUR = re.compile(r"^#[0-9a-f]{6}$")
+# The report period's form for a form field's pattern attribute (checked again on the server).
+PERIOD_PATTERNS = {"quarter": "[0-9]{4}-[Qq][1-4]", "half": "[0-9]{4}-[Hh][12]",
+                   "month": "[0-9]{4}-(0[1-9]|1[0-2])"}
+
+
+def markings_stylesheet(markings):
+    """Return the CSS that gives each marking its colour (keys and colours checked when saved)."""
+    rules = []
+    for marking in markings:
+        if not vocabulary.KEY.match(marking.key):
+            continue  # never emit what a checked key cannot be
+        coloured = COLOUR.match(marking.colour or "")
+        rules.append((COLOURED if coloured else UNCOLOURED).format(k=marking.key,
+                                                                    c=marking.colour))
+    return "".join(rules)
+
+
+def code_hint():
+    """Return what a measure code may be, for the editor: the programme's pattern in words."""
+    words = vocabulary.current()
+    if words.code_pattern:
+        return words.code_pattern_text or words.code_pattern
+    return _l("Bis zu 16 Buchstaben, Ziffern, Punkte oder Bindestriche, z. B. M15, 1.2 oder D-03")
+
+
+def period_hint():
+    """Return how the programme's report period is written, for form hints."""
+    kind = vocabulary.current().report_period
+    return {"quarter": _l("Quartal als JJJJ-QN, z. B. 2024-Q2"),
+            "half": _l("Halbjahr als JJJJ-HN, z. B. 2024-H1"),
+            "month": _l("Monat als JJJJ-MM, z. B. 2024-05")}[kind]
 
 
 def render_in_pieces(template, **context):
@@ -90,9 +140,10 @@ def labeller(labels, missing=None):
     return label
 
 
-def stored_html(html, top=2):
-    """Return stored, sanitised HTML as markup, its headings moved to start at level top."""
-    html = html or ""
+def stored_html(html, top=2, page=None):
+    """Return stored, sanitised HTML as markup, its headings moved to start at level top, and
+    the files it names resolved against the page's (wiki/fileembeds.py)."""
+    html = fileembeds.resolve(html, page)
     levels = [int(match[2]) for match in HEADING_TAG.finditer(html)]
     shift = max(0, top - min(levels)) if levels else 0
     if shift:

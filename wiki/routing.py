@@ -6,12 +6,42 @@ so an id or page number out of range answered 500; here it is no such page, or a
 A NUL in a slug or code reached the database, which PostgreSQL refuses (a 500): a segment with a
 control character matches no route, so it is no such page either.
 """
-from flask import abort, request
+from flask import Request, abort, current_app, request
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from wiki.domain import cleaning
 
 MAX_PAGE = 100_000  # page numbers beyond it show the last (empty) page, not a 500
+MEGABYTE = 1024 * 1024
+# What a file upload sends besides the files: the CSRF token, a comment, the multipart framing.
+UPLOAD_FORM = 64 * 1024
+
+
+def accepts_files(view):
+    """Mark a view that receives uploaded files: its requests may be FILE_MAX_MB large."""
+    view.accepts_files = True
+    return view
+
+
+class SizedRequest(Request):
+    """A request whose size limit is the file limit for views that take files, else the forms'.
+
+    The limit must be known before anything reads the body, the CSRF check included, so it is
+    decided from the matched route rather than set inside the view.
+    """
+
+    @property
+    def max_content_length(self):
+        """Return the bytes this request may send (werkzeug answers 413 beyond them)."""
+        view = current_app.view_functions.get(self.endpoint) if self.endpoint else None
+        if getattr(view, "accepts_files", False):
+            return current_app.config["FILE_MAX_MB"] * MEGABYTE + UPLOAD_FORM
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value):
+        """Keep flask's per-request override."""
+        Request.max_content_length.fset(self, value)
 
 
 class IdConverter(IntegerConverter):
@@ -56,6 +86,8 @@ def page_arg(name="page"):
 
 
 def init_app(app):
-    """Register the `id` and text converters; call before the blueprints add their rules."""
+    """Register the `id` and text converters and the request class that knows its size limit;
+    call before the blueprints add their rules."""
+    app.request_class = SizedRequest
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter

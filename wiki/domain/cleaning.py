@@ -16,6 +16,7 @@ names the field (the editors leave it out: their error summary puts the label be
 `Refused.malformed` tells a text of the wrong form (no date at all) from one that breaks a
 rule (a control character, a year out of range), so a form may say the former in its own words.
 """
+import html
 import re
 import unicodedata
 from datetime import date
@@ -101,12 +102,19 @@ def text(value, label=None, limit=None):
 
 
 def markdown_text(value, label=None, limit=None):
-    """Return Markdown cleaned as text, refused when it is too costly to render."""
+    """Return Markdown cleaned as text, refused when it is too costly to render or shows an image
+    without alternative text."""
     cleaned = text(value, label, limit)
     try:
         markdown.check_source(cleaned)
     except ValueError as error:
         raise Refused(str(error), label) from None
+    blind = markdown.images_without_text(cleaned)
+    if blind:
+        source = html.unescape(blind[0]).removeprefix("datei:")
+        raise Refused(_("Das Bild „%(source)s“ braucht einen Alternativtext, der sagt, was es "
+                        "zeigt: ![Beschreibung](%(target)s).", source=source,
+                        target=html.unescape(blind[0])), label)
     return cleaned
 
 
@@ -153,7 +161,7 @@ def plausible(year, label=None):
 
 
 def day(value, label=None, end=False):
-    """Return the date of an ISO date or a quarter (its last day with end=True), or None."""
+    """Return the date of an ISO date, quarter or half-year (an end: its last day), or None."""
     if isinstance(value, date):
         plausible(value.year, label)
         return schedule.parse_date(value)
@@ -163,7 +171,7 @@ def day(value, label=None, end=False):
     if schedule.QUARTER.match(written):
         year, number = schedule.parse_quarter(quarter(written, label))
         return (schedule.quarter_end if end else schedule.quarter_start)(year, number)
-    if schedule.ISO_DATE.match(written):
+    if schedule.ISO_DATE.match(written) or schedule.HALF_YEAR.match(written):
         plausible(int(written[:4]), label)
     try:
         return schedule.parse_date(written, end=end)
@@ -191,6 +199,19 @@ def quarter(value, label=None):
         raise Refused(str(error), label, malformed=True) from None
     plausible(year, label)
     return schedule.quarter_name(year, number)
+
+
+def period(value, kind="quarter", label=None):
+    """Return a report period of a kind ("2024-Q2", "2024-H1", "2024-05"), None when empty."""
+    written = ascii_line(value, label)
+    if not written:
+        return None
+    try:
+        found, year, number = schedule.parse_period(written, kind)
+    except ValueError as error:
+        raise Refused(str(error), label, malformed=True) from None
+    plausible(year, label)
+    return schedule.period_name(found, year, number)
 
 
 def missing():

@@ -12,7 +12,18 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
 from markupsafe import Markup, escape
 
-MEASURE_CODE = re.compile(r"^[Mm][0-9]{2,4}$")  # ASCII digits: \d would take M０７ too
+from wiki.models import content
+
+# What a measure code may be (wiki/models/content.py says it for the lookups).
+CODE = content.CODE
+NUMBERS = re.compile(r"([0-9]+)")
+
+
+def code_order(code):
+    """Return a sort key that puts codes in the order people count: 1.2 before 1.10, M9 before
+    M10 (numbers as numbers, the rest case-insensitively)."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+                 for part in NUMBERS.split(code) if part)
 WIKI_LINK = r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]"
 MISSING_TITLE = "Seite existiert noch nicht – anlegen"
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
@@ -56,7 +67,8 @@ CLASSES = {
 }
 # Only ids made by the toc and footnotes extensions survive, so content never clobbers app ids.
 ID_PREFIXES = ("h-", "fn:", "fnref:")
-URL_SCHEMES = {"http", "https", "mailto"}
+# `datei:` names a file of the same measure or page, resolved when shown (wiki/fileembeds.py).
+URL_SCHEMES = {"http", "https", "mailto", "datei"}
 LANGUAGE_CLASS = re.compile(r"language-[\w+-]+")
 URL_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
 
@@ -70,9 +82,7 @@ def slugify(title):
 
 
 def _default_resolve(target):
-    """Return the URL of a measure code or page title, assuming the target exists."""
-    if MEASURE_CODE.match(target):
-        return f"/measures/{target.upper()}", True
+    """Return the URL of a page title, assuming it exists (revisions.render looks targets up)."""
     return f"/pages/{slugify(target)}", True
 
 
@@ -156,6 +166,25 @@ def render(text, resolve=None):
         return Markup("<pre>%s</pre>") % escape(text or "")
     # The one place content is trusted as markup: it has just passed the nh3 allow-list.
     return Markup(_sanitise(html))  # noqa: S704  # nosec B704
+
+
+IMAGE_TAG = re.compile(r'<img((?:\s+[a-zA-Z-]+(?:="[^"]*")?)*)\s*/?>')
+ALT = re.compile(r'\salt="([^"]*)"')
+SOURCE = re.compile(r'\ssrc="([^"]*)"')
+
+
+def images_without_text(text):
+    """Return the sources of the images in the text that have no alternative text (BITV asks
+    for one): Markdown images `![](…)` and HTML `<img>` alike, as they would be shown."""
+    if "![" not in (text or "") and "<img" not in (text or "").lower():
+        return []
+    found = []
+    for match in IMAGE_TAG.finditer(str(render(text))):
+        alt = ALT.search(match[1])
+        if alt is None or not alt[1].strip():
+            source = SOURCE.search(match[1])
+            found.append(source[1] if source else "")
+    return found
 
 
 def wiki_links(text):

@@ -11,23 +11,27 @@ CLOSING = re.compile(r"^---[ \t]*$", re.M)
 STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}"
                    r"([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([+-]\d{2}:\d{2}|Z)?)?$", re.ASCII)
 TIMESTAMP = "tag:yaml.org,2002:timestamp"
+FLOAT = "tag:yaml.org,2002:float"  # no field is a fraction; a code like 1.10 is no number 1.1
 # Times in files are local times of the programme's city; the database keeps naive UTC.
 
 
 def _without_timestamps(resolvers):
-    """Return YAML's implicit resolvers minus the one that turns dates into date objects."""
-    return {first: [(tag, regexp) for tag, regexp in pairs if tag != TIMESTAMP]
+    """Return YAML's implicit resolvers minus those that turn dates and decimals into objects."""
+    return {first: [(tag, regexp) for tag, regexp in pairs if tag not in (TIMESTAMP, FLOAT)]
             for first, pairs in resolvers.items()}
 
 
 class Loader(yaml.SafeLoader):
-    """Read front matter safely, keeping dates as text so that each is checked with a message."""
+    """Read front matter safely, keeping dates and decimals as text (each checked with a message).
+
+    A measure code such as 1.10 stays the text "1.10": read as a number it would be 1.1.
+    """
 
     yaml_implicit_resolvers = _without_timestamps(yaml.SafeLoader.yaml_implicit_resolvers)
 
 
 class Dumper(yaml.SafeDumper):
-    """Write front matter: dates as plain text, short lists inline, long text as blocks."""
+    """Write front matter: dates and codes like 1.10 as plain text, short lists inline."""
 
     yaml_implicit_resolvers = _without_timestamps(yaml.SafeDumper.yaml_implicit_resolvers)
 

@@ -10,6 +10,7 @@ from wiki.models.content import (
     Revision,
     Strategy,
 )
+from wiki.models.files import Blob, BlobChunk, FileVersion, ImageVariant, StoredFile
 from wiki.models.measures import Dependency, Measure
 from wiki.models.reports import Comment, CommentVersion, ReportRound, ReportVersion, StatusReport
 from wiki.models.watching import Notification, Watch
@@ -19,6 +20,7 @@ MODELS = [
     Strategy, ActionField, Page, Revision, PageAlias, PageLink, EditPresence,
     Measure, Dependency,
     StatusReport, ReportVersion, ReportRound, Comment, CommentVersion,
+    Blob, BlobChunk, StoredFile, FileVersion, ImageVariant,
     Watch, Notification,
     AuditEntry, ChangeCounter,
 ]

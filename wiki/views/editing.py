@@ -7,6 +7,7 @@ from wiki.models import EditPresence, Page
 from wiki.security import require
 
 bp = Blueprint("editing", __name__)
+SLUG_LIMIT = 120
 
 
 @bp.route("/preview", methods=["POST"])
@@ -17,11 +18,15 @@ def preview():
     A refused text answers 200 all the same: htmx swaps only successful answers into #preview.
     """
     body = request.form.get("body", "")
+    slug = request.form.get("page", "")
+    # The page whose files `datei:` names mean (wiki/fileembeds.py); a slug is at most 120 long.
+    page = Page.get_or_none(Page.slug == slug) if 0 < len(slug) <= SLUG_LIMIT else None
     try:
         markdown.check_source(body)
     except ValueError as problem:
         return render_template("edit/_preview.html", problem=problem)
-    return render_template("edit/_preview.html", preview=revisions.render(body))
+    return render_template("edit/_preview.html", preview=revisions.render(body),
+                           files_page=page)
 
 
 @bp.route("/presence/<slug>", methods=["POST"])
