@@ -29,6 +29,7 @@ def up(migrator, db):
         digest = CharField(max_length=64, unique=True)
         size = BigIntegerField()
         created = DateTimeField()
+        text = TextField(null=True)
         class Meta:
             database = db
             table_name = 'blob'

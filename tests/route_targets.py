@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import peewee
 
+from tests import file_samples
 from wiki.db import db
 from wiki.domain import files
 from wiki.models import (
@@ -92,6 +93,7 @@ FORMS = {
         "column-0": "code", "column-1": "title", "column-2": "field", "action": "apply"},
 }
 FILE = "plan.pdf"  # a file on the demo measure and page the file routes are tried with
+IMAGE, IMAGE_SIZE = "bild.png", (40, 30)  # an image there, for its variants (one: 40 wide)
 FOREIGN_USER = "k.becker"  # a demo editor who wrote comments
 VICTIM = "t.schmitz"  # the demo account the admin routes act on
 
@@ -124,6 +126,8 @@ def demo_objects(user=None):
         foreign_notification=_notification(foreign, Comment.get(Comment.author == foreign)).id)
     for page in (measure.page, Page.get(Page.slug == found.page)):
         files.save(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), FILE, "pdf", foreign, page=page)
+        files.save(io.BytesIO(file_samples.png(*IMAGE_SIZE)), IMAGE, "png", foreign, page=page,
+                   size=IMAGE_SIZE)
     if user is not None:
         comment = _comment(user, measure)
         found.own_comment = comment.id
@@ -155,11 +159,13 @@ def arguments(rule, objects, owner):
               "number": 1, "comment_id": comment, "notification_id": notification,
               "user_id": objects.victim.id, "username": objects.victim.username,
               "kind": "reports", "filename": "style.css", "name": FILE,
-              "width": 480}
+              "width": IMAGE_SIZE[0]}
     if rule.endpoint.startswith(("admin.field", "feeds.field", "notifications.watch_field")):
         values["code"] = objects.field
     if rule.endpoint.startswith(("rounds.", "api.round")):
         values["slug"] = objects.round
+    if rule.endpoint == "files.variant":
+        values["name"] = IMAGE
     return {name: values[name] for name in rule.arguments}
 
 

@@ -35,8 +35,10 @@ POST_STATUS = {
     "rounds.create": 400, "rounds.edit": 400,
     "files.upload": 400, "files.restore": 303, "files.delete": 303,
 }
-# Opening an edit form notes that its user is editing ("Wird gerade bearbeitet von …").
-GET_WRITES = {"measures.edit": {"edit_presence"}, "pages.edit": {"edit_presence"}}
+# Opening an edit form notes that its user is editing ("Wird gerade bearbeitet von …"); an
+# image's resized copy is made on its first request and kept (stored once per width).
+GET_WRITES = {"measures.edit": {"edit_presence"}, "pages.edit": {"edit_presence"},
+              "files.variant": {"blob", "blob_chunk", "image_variant"}}
 # Run last: deleting one's comment ends what the other cells try on it; logging out ends all.
 LAST = {"comments.delete": 1, "files.delete": 1, "auth.logout": 2}
 

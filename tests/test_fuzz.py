@@ -392,8 +392,9 @@ def test_every_post_route_is_fuzzed(app):
 # --- Route arguments, query parameters, headers ---------------------------------------------
 
 ROLES = pytest.mark.parametrize("role", [None, "admin"], ids=["anonymous", "admin"])
-# What a GET may write: opening an edit form notes its user as editing.
-GET_WRITES = {"edit_presence"}
+# What a GET may write: opening an edit form notes its user as editing; an image's resized copy
+# is made on its first request and kept (once per content and width).
+GET_WRITES = {"edit_presence", "blob", "blob_chunk", "image_variant"}
 ARGUMENT_TEXTS = ["\x00", "\u202e", "\n", "x" * 10_000, "..", "%00", "\x85", " "]
 
 

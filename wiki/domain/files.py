@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from peewee import IntegrityError, fn
 
 from wiki.db import db, utcnow
-from wiki.domain import cleaning, images, storage
+from wiki.domain import cleaning, filetext, images, search, storage
 from wiki.models import Blob, FileVersion, ImageVariant, StoredFile
 
 COMMENT_LIMIT = 500
@@ -24,15 +24,18 @@ def clean_comment(value):
     return cleaning.line(value, _("Kommentar"), COMMENT_LIMIT)
 
 
-def save(stream, name, kind, author, comment="", page=None, report=None, size=None):
+def save(stream, name, kind, author, comment="", page=None, report=None, size=None, text=None):
     """Store an upload as a new file, or as the next version of the file of that name there.
 
-    kind: the type's key; size: (width, height) of an image as shown. A deleted file of the same
-    name comes back with the upload as its newest version.
+    kind: the type's key; size: (width, height) of an image as shown; text: its searchable text
+    (read here when not given: callers inside a transaction read it before). A deleted file of
+    the same name comes back with the upload as its newest version.
     """
     place = place_of(page, report)
+    if text is None:
+        text = filetext.extract(kind, stream)
     with db.atomic():
-        blob = storage.store(stream)
+        blob = storage.store(stream, text)
         stored = StoredFile.named(place, name)
         now = utcnow()
         if stored is None:
@@ -62,24 +65,30 @@ def _add_version(stored, blob, kind, author, comment, **extra):
     if updated != 1:  # the file was purged meanwhile
         raise StoredFile.DoesNotExist(stored.id)
     stored = StoredFile.get_by_id(stored.id)
+    search.index_file(stored, blob.text or "")
     return FileVersion.create(file=stored, number=stored.version_count, blob=blob, kind=kind,
                               size=blob.size, comment=comment, author=author, **extra)
 
 
 def delete(stored):
     """Delete a file softly: it leaves the lists but keeps every version until purged."""
-    StoredFile.update(deleted=utcnow()).where(StoredFile.id == stored.id).execute()
+    with db.atomic():
+        StoredFile.update(deleted=utcnow()).where(StoredFile.id == stored.id).execute()
+        search.remove("file", stored.id)
 
 
 def undelete(stored):
     """Bring a softly deleted file back."""
-    StoredFile.update(deleted=None).where(StoredFile.id == stored.id).execute()
+    with db.atomic():
+        StoredFile.update(deleted=None).where(StoredFile.id == stored.id).execute()
+        search.index_file(StoredFile.get_by_id(stored.id), stored.latest().blob.text or "")
 
 
 def purge(stored):
     """Delete a file with all its versions for good, and the content nothing else uses."""
     with db.atomic():
         StoredFile.delete().where(StoredFile.id == stored.id).execute()
+        search.remove("file", stored.id)
         _drop_unused_blobs()
 
 

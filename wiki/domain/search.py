@@ -1,16 +1,28 @@
-"""The search index over pages, measures, reports and comments (SQLite FTS5, PostgreSQL german)."""
+"""The search index over pages, measures, reports, comments and files (SQLite FTS5, PostgreSQL
+german). A file's entry holds its newest version's text under its name and its place.
+"""
 import re
+from urllib.parse import quote
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from wiki.db import db, is_sqlite
-from wiki.models import Comment, Measure, Page, Revision, StatusReport
+from wiki.models import (
+    Blob,
+    Comment,
+    FileVersion,
+    Measure,
+    Page,
+    Revision,
+    StatusReport,
+    StoredFile,
+)
 
 # Entry kinds; in SQLite an entry's rowid is its object's id * 8 + this number.
-KINDS = {"page": 1, "measure": 2, "report": 3, "comment": 4}
+KINDS = {"page": 1, "measure": 2, "report": 3, "comment": 4, "file": 5}
 KIND_LABELS = {"page": _l("Seite"), "measure": _l("Maßnahme"), "report": _l("Sachstandsbericht"),
-               "comment": _l("Kommentar")}
+               "comment": _l("Kommentar"), "file": _l("Datei")}
 START, STOP = "\x02", "\x03"
 PAGE_SIZE = 20
 
@@ -113,6 +125,21 @@ def index_comment(comment, measure):
         f"{measure.code} {measure.page.title}", comment.body, measure.field.code)
 
 
+def index_file(stored, text):
+    """Index a file of a page or measure under its name and place; a deleted one leaves."""
+    if stored.deleted is not None or stored.page_id is None:
+        remove("file", stored.id)
+        return
+    page, name = stored.page, quote(stored.name, safe="")
+    if page.kind == "measure":
+        measure = Measure.select(Measure, Page).join(Page).where(Measure.page == page.id).get()
+        put("file", stored.id, f"/measures/{measure.code}/files/{name}",
+            f"{stored.name} – {measure.code} {page.title}", text, measure.field.code)
+    else:
+        put("file", stored.id, f"/pages/{page.slug}/files/{name}",
+            f"{stored.name} – {page.title}", text)
+
+
 def optimize():
     """Merge SQLite's index, so that no deleted entry keeps its words in the file."""
     if is_sqlite():
@@ -138,5 +165,12 @@ def rebuild():
         count += 1
     for comment in Comment.select().where(~Comment.deleted & ~Comment.hidden):
         index_comment(comment, measures[comment.measure_id])
+        count += 1
+    newest = (FileVersion.select(FileVersion, StoredFile, Blob.text)
+              .join(StoredFile).switch(FileVersion).join(Blob)
+              .where(StoredFile.deleted.is_null(), StoredFile.page.is_null(False),
+                     FileVersion.number == StoredFile.version_count))
+    for version in newest:
+        index_file(version.file, version.blob.text or "")
         count += 1
     return count

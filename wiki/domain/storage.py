@@ -25,15 +25,21 @@ def digest_of(stream):
     return hashed.hexdigest(), size
 
 
-def store(stream):
-    """Return the blob holding the stream's content, writing it only when it is new."""
+def store(stream, text=None):
+    """Return the blob holding the stream's content, writing it only when it is new.
+
+    text: what search finds the content by; a blob stored before without it gets it now.
+    """
     digest, size = digest_of(stream)
     blob = Blob.get_or_none(Blob.digest == digest)
     if blob is not None:
+        if blob.text is None and text is not None:
+            Blob.update(text=text).where(Blob.id == blob.id).execute()
+            blob.text = text
         return blob
     try:
         with db.atomic():
-            blob = Blob.create(digest=digest, size=size)
+            blob = Blob.create(digest=digest, size=size, text=text)
             number = 0
             while piece := stream.read(CHUNK):
                 BlobChunk.create(blob=blob, number=number, data=piece)

@@ -23,6 +23,7 @@ class Blob(BaseModel):
     digest = peewee.CharField(max_length=64, unique=True)
     size = peewee.BigIntegerField()
     created = peewee.DateTimeField(default=utcnow)
+    text = peewee.TextField(null=True)  # what search indexes (wiki/domain/filetext.py); None: none
 
 
 class BlobChunk(BaseModel):

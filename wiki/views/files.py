@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 
 from wiki import scanning
 from wiki.db import db
-from wiki.domain import cleaning, files, filetypes, images, storage
+from wiki.domain import cleaning, files, filetext, filetypes, images, storage
 from wiki.models import FileVersion, Measure, Page, StoredFile
 from wiki.routing import MEGABYTE, accepts_files
 from wiki.security import htmx, require
@@ -122,7 +122,8 @@ def upload(code=None, slug=None):
         return _listing(place, errors, status)
     with db.atomic():
         saved = [files.save(upload.stream, name, kind.key, current_user.id, comment,
-                            page=place.page, size=size) for upload, name, kind, size in checked]
+                            page=place.page, size=size, text=text)
+                 for upload, name, kind, size, text in checked]
     for version in saved:
         flash(_("„%(name)s“ gespeichert (Version %(number)d).", name=version.file.name,
                 number=version.number), "success")
@@ -130,8 +131,9 @@ def upload(code=None, slug=None):
 
 
 def _check(upload):
-    """Return ((upload, name, kind, image size), None) for a file that may come in, else
-    (None, (status, German message))."""
+    """Return ((upload, name, kind, image size, text), None) for a file that may come in, else
+    (None, (status, German message)). The text for search is read here, before the transaction
+    that stores every upload holds the database."""
     name = filetypes.clean_filename(upload.filename)
     size = upload.stream.seek(0, 2)
     upload.stream.seek(0)
@@ -153,7 +155,8 @@ def _check(upload):
         if info is None:
             return None, (400, f"„{name}“: {message}")
         dimensions = (info.width, info.height)
-    return (upload, filetypes.name_for(name, kind), kind, dimensions), None
+    text = filetext.extract(kind.key, upload.stream)
+    return (upload, filetypes.name_for(name, kind), kind, dimensions, text), None
 
 
 def _allowed():
