@@ -41,7 +41,8 @@ ACCESS = {
     "admin.user": "admin", "admin.user_create": "admin", "admin.user_disable": "admin",
     "admin.user_enable": "admin", "admin.user_password": "admin", "admin.user_role": "admin",
     "admin.sheet_import_form": "admin", "admin.sheet_import_apply": "admin",
-    "admin.sheet_template": "admin",
+    "admin.sheet_template": "admin", "admin.files_overview": "admin",
+    "admin.file_undelete": "admin", "admin.file_purge": "admin",
     "api.export_csv": "read", "api.export_json": "read", "api.field_list": "read",
     "api.measure_list": "read", "api.measure_detail": "read", "api.openapi_document": "read",
     "api.report_list": "read", "api.round_list": "read", "api.round_detail": "read",
@@ -110,6 +111,7 @@ class Objects:
     victim: User
     foreign_comment: int
     foreign_notification: int
+    file: int = 0  # a FILE (not deleted: the admin's purge and undelete answer 404)
     own_comment: int | None = None
     own_notification: int | None = None
 
@@ -125,7 +127,8 @@ def demo_objects(user=None):
         foreign_comment=Comment.get(Comment.author == foreign).id,
         foreign_notification=_notification(foreign, Comment.get(Comment.author == foreign)).id)
     for page in (measure.page, Page.get(Page.slug == found.page)):
-        files.save(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), FILE, "pdf", foreign, page=page)
+        found.file = files.save(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), FILE, "pdf", foreign,
+                                page=page).file_id
         files.save(io.BytesIO(file_samples.png(*IMAGE_SIZE)), IMAGE, "png", foreign, page=page,
                    size=IMAGE_SIZE)
     if user is not None:
@@ -159,7 +162,7 @@ def arguments(rule, objects, owner):
               "number": 1, "comment_id": comment, "notification_id": notification,
               "user_id": objects.victim.id, "username": objects.victim.username,
               "kind": "reports", "filename": "style.css", "name": FILE,
-              "width": IMAGE_SIZE[0]}
+              "width": IMAGE_SIZE[0], "file_id": objects.file}
     if rule.endpoint.startswith(("admin.field", "feeds.field", "notifications.watch_field")):
         values["code"] = objects.field
     if rule.endpoint.startswith(("rounds.", "api.round")):

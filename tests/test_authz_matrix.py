@@ -14,7 +14,7 @@ pytestmark = pytest.mark.postgres
 
 ROLES = [None, "reader", "editor", "admin"]
 # What an allowed user gets for a GET that is not a plain 200 (htmx: the fragment instead).
-GET_STATUS = {"comments.show": (302, 200)}
+GET_STATUS = {"comments.show": (302, 200), "admin.file_purge": 404}
 # What an allowed user gets for a POST of an empty form: mostly the form again with its errors.
 POST_STATUS = {
     "auth.login": 401, "auth.logout": 302, "auth.password": 400,
@@ -34,6 +34,7 @@ POST_STATUS = {
     "notifications.watch_field": 400, "notifications.watch_measure": 400,
     "rounds.create": 400, "rounds.edit": 400,
     "files.upload": 400, "files.restore": 303, "files.delete": 303,
+    "admin.file_undelete": 404, "admin.file_purge": 404,
 }
 # Opening an edit form notes that its user is editing ("Wird gerade bearbeitet von …"); an
 # image's resized copy is made on its first request and kept (stored once per width).

@@ -30,6 +30,8 @@ ACTIONS = {
     "comment.hide": _l("Kommentar ausgeblendet"),
     "comment.unhide": _l("Kommentar wieder eingeblendet"),
     "measures.import": _l("Maßnahmen aus Tabelle importiert"),
+    "file.undelete": _l("Gelöschte Datei wiederhergestellt"),
+    "file.purge": _l("Datei endgültig gelöscht"),
 }
 
 

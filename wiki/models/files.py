@@ -65,6 +65,27 @@ class StoredFile(BaseModel):
         """Return the file of this name in a place (case-insensitive), or None."""
         return cls.get_or_none(cls.place == place, cls.name_key == name.casefold())
 
+    @classmethod
+    def largest(cls, limit=20):
+        """Return the files of pages and measures (deleted ones too) with the most bytes over
+        all their versions, each with `total`, `versions` and its page."""
+        total = peewee.fn.SUM(FileVersion.size)
+        return (cls.select(cls, Page, total.alias("total"),
+                           peewee.fn.COUNT(FileVersion.id).alias("versions"))
+                .join(Page, on=(cls.page == Page.id))
+                .switch(cls)
+                .join(FileVersion, on=(FileVersion.file == cls.id))
+                .group_by(cls.id, Page.id)
+                .order_by(total.desc(), cls.id)
+                .limit(limit))
+
+    @classmethod
+    def deleted_ones(cls):
+        """Return the softly deleted files of pages and measures, most recently deleted first."""
+        return (cls.select(cls, Page).join(Page)
+                .where(cls.deleted.is_null(False))
+                .order_by(cls.deleted.desc(), cls.id))
+
     def latest(self):
         """Return the newest version with its blob."""
         return (FileVersion.select(FileVersion, Blob)

@@ -1,7 +1,8 @@
-"""Administration: users, action fields, report rounds, settings, vocabulary, setup, sheet
-import, and the audit log."""
+"""Administration: users, action fields, attached files, report rounds, settings, vocabulary,
+setup, sheet import, and the audit log."""
 from wiki.views.admin import (  # noqa: F401 (each adds its views to bp)
     fields,
+    files,
     settings,
     setup,
     sheets,

@@ -21,7 +21,8 @@ DETAIL_WORDS = {**ROLE_LABELS, "role": _l("Rolle"), "previous": _l("vorher"),
                 "markings": _l("Kennzeichnungen"), "report_period": _l("Berichtsrhythmus"),
                 "code_pattern": _l("Kürzel-Muster"), "code_pattern_text": _l("Muster in Worten"),
                 "created": _l("angelegt"), "updated": _l("aktualisiert"),
-                "unchanged": _l("unverändert")}
+                "unchanged": _l("unverändert"), "name": _l("Name"), "place": _l("Ort"),
+                "versions": _l("Versionen")}
 
 
 @bp.before_request
