@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 from playhouse.test_utils import count_queries
 
 from tests.conftest import make_user
+from tests.test_files import send
 from tests.xss_vectors import VECTORS
 from wiki.db import utcnow
 from wiki.domain import revisions
@@ -396,7 +397,7 @@ def test_feed_queries_do_not_grow_with_the_entries(client, demo, url):
         response = client.get(url)
     assert len(entries(parse(response))) == 50
     assert many.count == few.count
-    assert many.count <= 4  # scope, strategy, and one query per entry kind
+    assert many.count <= 5  # scope, strategy, and one query per entry kind
 
 
 def head_feeds(html):
@@ -443,3 +444,26 @@ def test_visible_feed_links_name_what_they_subscribe_to(client, demo):
     assert len(names) == len(set(names))
     assert all(p.get_text().strip().startswith("Feed abonnieren")
                for p in page.select(".feed-links"))
+
+
+def test_changes_feeds_tell_of_added_files(client, demo, login):
+    """An upload is "Datei hinzugefügt", a second one a new version, in the measure's, its
+    field's and the programme's changes, linking to the file's versions; a deleted file leaves."""
+    login("editor")
+    send(client, "/measures/M07/files", ("Beschluss.pdf", b"%PDF-1.4\n%%EOF\n"),
+         comment="Ratssitzung")
+    send(client, "/measures/M07/files", ("Beschluss.pdf", b"%PDF-1.4\n%zwei\n%%EOF\n"))
+    field = Measure.by_code("M07").field.code
+    for url in ("/feeds/changes.atom", f"/feeds/fields/{field}/changes.atom",
+                "/feeds/measures/M07/changes.atom"):
+        found = [e for e in entries(parse(client.get(url))) if "Beschluss.pdf" in e["title"]]
+        assert [e["title"] for e in found] == [
+            "Neue Version 2 von Beschluss.pdf zu M07 " + Measure.by_code("M07").title,
+            "Datei hinzugefügt: Beschluss.pdf zu M07 " + Measure.by_code("M07").title]
+        assert {e["link"] for e in found} == {
+            "http://localhost/measures/M07/files/Beschluss.pdf/versions"}
+    other = [e["title"] for e in entries(parse(client.get("/feeds/measures/M12/changes.atom")))]
+    assert not [title for title in other if "Beschluss.pdf" in title]
+    client.post("/measures/M07/files/Beschluss.pdf/delete")
+    titles = [e["title"] for e in entries(parse(client.get("/feeds/changes.atom")))]
+    assert not [title for title in titles if "Beschluss.pdf" in title]

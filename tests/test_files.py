@@ -231,3 +231,20 @@ def test_the_list_is_one_query_however_many_files(app, editor):
         found = list(FileVersion.newest_in(f"page:{Page.get(Page.slug == 'm07').id}"))
         [v.file.name for v in found]
     assert len(found) == 9 and many.count == one.count
+
+
+def test_two_app_instances_serve_a_file_the_other_received(app, workers):
+    """Two app servers on one database share nothing else: a file uploaded through one is
+    listed, downloaded (also in ranges) and found by the other."""
+    first, second = workers
+    pdf = file_samples.pdf("Gemeinsamer Speicher für zwei Anwendungsserver")
+    assert send(first, "/measures/M07/files", ("geteilt.pdf", pdf)).status_code == 303
+    listing = BeautifulSoup(second.get("/measures/M07/files").text, "html.parser")
+    assert [a.get_text() for a in listing.select("table.files tbody th a")] == ["geteilt.pdf"]
+    got = second.get("/measures/M07/files/geteilt.pdf")
+    assert got.status_code == 200 and got.data == pdf
+    part = second.get("/measures/M07/files/geteilt.pdf", headers={"Range": "bytes=0-9"})
+    assert part.status_code == 206 and part.data == pdf[:10]
+    found = BeautifulSoup(second.get("/search?q=Anwendungsserver").text, "html.parser")
+    assert [a["href"] for a in found.select("ol.search-hits a")] == [
+        "/measures/M07/files/geteilt.pdf"]

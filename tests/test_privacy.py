@@ -11,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import PASSWORD, make_user
+from tests.test_files import send
 from wiki.db import db, utcnow
 from wiki.domain import search
 from wiki.domain.privacy import mention_pattern, prune
@@ -380,3 +381,20 @@ def test_prune_deletes_expired_sessions_and_old_failures(app, client, runner, lo
     assert Session.select().count() == 1 and LoginThrottle.select().count() == 1
     with app.app_context():
         assert prune() == {"sessions": 0, "login_failures": 0, "edit_presence": 0}
+
+
+def test_uploads_are_in_the_export_and_under_the_pseudonym_afterwards(person, client_of, app):
+    """A user's uploaded file versions are in their export; after pseudonymising, the versions
+    name the pseudonym and mentions in their comments are rewritten."""
+    own = client_of(PERSON[0])
+    send(own, "/measures/M07/files", ("Entwurf.txt", b"Entwurf\n"),
+         comment="Erster Entwurf, Fragen an @t.schmitz")
+    exported = json.loads(own.get("/account/data.json").data)
+    assert [(f["file"], f["version"], f["size"], f["kind"]) for f in exported["uploaded_files"]] \
+        == [("Entwurf.txt", 1, 8, "txt")]
+    admin = client_of("admin", role="admin")
+    admin.post("/admin/users/t.schmitz/pseudonymise", data={"confirm": "t.schmitz"})
+    versions = soup(admin.get("/measures/M07/files/Entwurf.txt/versions")).select_one(
+        "tbody tr").get_text(" ", strip=True)
+    assert "Ehemalige Person 1" in versions and "@ehemalig-1" in versions
+    assert "Schmitz" not in versions and "schmitz" not in versions

@@ -15,6 +15,7 @@ from wiki.models import (
     Comment,
     CommentVersion,
     EditPresence,
+    FileVersion,
     LoginThrottle,
     Measure,
     Notification,
@@ -41,6 +42,7 @@ TEXTS = [
     (CommentVersion, [("body", "html")]),
     (ActionField, [("body", "html"), ("summary", None)]),
     (ReportRound, [("body", "html"), ("projects", "projects_html")]),
+    (FileVersion, [("comment", None)]),
 ]
 # Tables the export writes out by hand; any other table with a `user` column is added as it is.
 EXPORTED = {Session, Revision, StatusReport, ReportVersion, Comment, CommentVersion, Measure,
@@ -103,6 +105,10 @@ def export(user):
                               "body": v.body} for v in CommentVersion.written_by(user)],
         "editing_now": [{"page": p.page.slug, "seen": p.seen}
                         for p in EditPresence.select().where(EditPresence.user == user)],
+        "uploaded_files": [{"file": v.file.name, "place": v.file.place, "version": v.number,
+                            "created": v.created, "kind": v.kind, "size": v.size,
+                            "comment": v.comment, "restored_from": v.restored_from}
+                           for v in FileVersion.uploaded_by(user)],
     }
     data.update(_other_tables(user))
     return data

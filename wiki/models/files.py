@@ -126,6 +126,29 @@ class FileVersion(BaseModel):
                 .order_by(StoredFile.name_key))
 
     @classmethod
+    def newest(cls):
+        """Return the versions of every (not deleted) file of a page or measure, newest first,
+        with file, page, measure (page.measure, None for a plain page) and author."""
+        # The measure model through the page's back reference: measures.py imports content.py.
+        Measure = Page.measure_row.rel_model  # noqa: N806
+        return (cls.select(cls, StoredFile, Page, Measure, User)
+                .join(StoredFile)
+                .join(Page)
+                .join(Measure, peewee.JOIN.LEFT_OUTER, on=(Measure.page == Page.id),
+                      attr="measure")
+                .switch(cls)
+                .join(User, peewee.JOIN.LEFT_OUTER)
+                .where(StoredFile.deleted.is_null())
+                .order_by(cls.created.desc(), cls.id.desc()))
+
+    @classmethod
+    def uploaded_by(cls, user):
+        """Return the versions a user uploaded (or restored), oldest first, with their files."""
+        return (cls.select(cls, StoredFile).join(StoredFile)
+                .where(cls.author == user)
+                .order_by(cls.created, cls.id))
+
+    @classmethod
     def of(cls, stored):
         """Return a file's versions, newest first, with their authors and blobs."""
         return (cls.select(cls, User, Blob)

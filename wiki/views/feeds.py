@@ -8,7 +8,16 @@ from flask_babel import gettext as _
 
 from wiki.domain.characters import xml_text
 from wiki.domain.labels import TRAFFIC_LIGHT_LABELS, show_quarter
-from wiki.models import ActionField, Comment, Measure, Page, Revision, StatusReport, Strategy
+from wiki.models import (
+    ActionField,
+    Comment,
+    FileVersion,
+    Measure,
+    Page,
+    Revision,
+    StatusReport,
+    Strategy,
+)
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 KIND = "<any(reports, changes):kind>"
@@ -32,7 +41,8 @@ class Scope:
 
 @dataclass
 class Entry:
-    """One entry of a feed; kind ("report", "revision", "comment") picks its content template."""
+    """One entry of a feed; kind ("report", "revision", "comment", "file") picks its content
+    template."""
 
     kind: str
     id: str
@@ -138,9 +148,11 @@ def reports(scope):
 
 
 def changes(scope):
-    """Return the newest revisions and visible comments of a scope as entries, newest first."""
+    """Return the newest revisions, visible comments and file uploads of a scope as entries,
+    newest first."""
     entries = [_revision_entry(r) for r in _narrow(Revision.newest(), scope).limit(LIMIT)]
     entries += [_comment_entry(c) for c in _narrow(Comment.newest_visible(), scope).limit(LIMIT)]
+    entries += [_file_entry(v) for v in _narrow(FileVersion.newest(), scope).limit(LIMIT)]
     return sorted(entries, key=lambda entry: entry.published, reverse=True)[:LIMIT]
 
 
@@ -173,3 +185,19 @@ def _comment_entry(comment):
         url_for("measures.view", code=measure.code, _anchor=f"comment-{comment.id}",
                 _external=True),
         comment.created, comment.updated, author, comment)
+
+
+def _file_entry(version):
+    """Return an uploaded (or restored) file version as an entry linking to the file's versions."""
+    stored = version.file
+    page, measure = stored.page, stored.page.measure
+    name = f"{measure.code} {page.title}" if measure else page.title
+    key = {"code": measure.code} if measure else {"slug": page.slug}
+    if version.number == 1:
+        title = _("Datei hinzugefügt: %(file)s zu %(name)s", file=stored.name, name=name)
+    else:
+        title = _("Neue Version %(number)d von %(file)s zu %(name)s", number=version.number,
+                  file=stored.name, name=name)
+    return Entry("file", tag_uri(version.created, f"file/{version.id}"), title,
+                 url_for("files.history", name=stored.name, **key, _external=True),
+                 version.created, version.created, _name(version.author), version)
