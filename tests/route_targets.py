@@ -45,6 +45,7 @@ ACCESS = {
     "admin.file_undelete": "admin", "admin.file_purge": "admin",
     "api.export_csv": "read", "api.export_json": "read", "api.field_list": "read",
     "api.measure_list": "read", "api.measure_detail": "read", "api.openapi_document": "read",
+    "api.file_list": "read",
     "api.report_list": "read", "api.round_list": "read", "api.round_detail": "read",
     "embed.calendar": "read", "embed.changes": "read", "embed.fields": "read",
     "embed.milestones": "read",

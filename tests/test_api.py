@@ -8,6 +8,7 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from tests.conftest import make_user
+from wiki.domain import files
 from wiki.models import (
     ActionField,
     Comment,
@@ -382,8 +383,8 @@ def test_openapi_document_describes_every_path_with_relative_server(client, prog
     assert document["openapi"] == "3.1.0"
     assert document["servers"] == [{"url": "/api"}]
     assert set(document["paths"]) == {
-        "/measures", "/measures/{code}", "/fields", "/reports", "/rounds", "/rounds/{slug}",
-        "/openapi.json", "/export.json", "/export.csv"}
+        "/measures", "/measures/{code}", "/measures/{code}/files", "/fields", "/reports",
+        "/rounds", "/rounds/{slug}", "/openapi.json", "/export.json", "/export.csv"}
     parameters = document["components"]["parameters"]
     assert parameters["field"]["schema"]["enum"] == ["HF1", "HF3"]
     assert parameters["measure"]["schema"]["enum"] == ["M01", "M06", "M07"]
@@ -483,3 +484,30 @@ def test_csv_cells_cannot_be_formulas(client, programme):
     row = next(row for row in rows if row["code"] == "M20")
     assert row["title"] == "'=HYPERLINK(\"http://example.org\")"
     assert row["owner"] == "'@SUM(A1)"
+
+
+def test_file_list_gives_each_files_newest_version_with_links(client, programme):
+    """/api/measures/M07/files lists the newest version of each file; its url downloads it."""
+    contact = programme["m07"].contact
+    place = programme["m07"].page
+    files.save(io.BytesIO(b"%PDF-1.4\n%eins\n%%EOF\n"), "Beschluss.pdf", "pdf", contact,
+               "Rat", page=place)
+    files.save(io.BytesIO(b"%PDF-1.4\n%zwei\n%%EOF\n"), "Beschluss.pdf", "pdf", contact,
+               "Neu", page=place)
+    files.save(io.BytesIO(b"Notiz\n"), "notiz.txt", "txt", None, page=place)
+    data = get_json(client, "/api/measures/m07/files")
+    assert data["count"] == 2
+    first, second = data["items"]
+    assert (first["name"], first["version"], first["kind"], first["comment"]) == (
+        "Beschluss.pdf", 2, "pdf", "Neu")
+    assert (first["media_type"], first["size"], first["author"]) == (
+        "application/pdf", 21, "Katrin Becker")
+    assert first["url"] == "/measures/M07/files/Beschluss.pdf"
+    assert first["versions_url"] == "/measures/M07/files/Beschluss.pdf/versions"
+    assert client.get(first["url"]).data == b"%PDF-1.4\n%zwei\n%%EOF\n"
+    assert (second["name"], second["author"], second["width"]) == ("notiz.txt", None, None)
+    detail = get_json(client, "/api/measures/M07")
+    assert detail["file_count"] == 2
+    assert detail["links"]["api_files"] == "/api/measures/M07/files"
+    assert get_json(client, "/api/measures/M06/files") == {"items": [], "count": 0}
+    assert get_json(client, "/api/measures/M99/files", 404)["error"]["status"] == 404

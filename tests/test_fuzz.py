@@ -68,12 +68,14 @@ FORM_PAGES = {
     "notifications.watch_measure": "measures.view",
     "rounds.create": "rounds.create", "rounds.edit": "rounds.edit",
     "files.upload": "files.listing", "files.delete": "files.listing", "files.restore": None,
+    "admin.file_undelete": None, "admin.file_purge": None,
 }
 # Fields of forms that htmx sends from outside a <form>, or that no page of the demo shows.
 FIELDS = {"editing.preview": [("body", "Eine **Vorschau**")], "editing.presence": [],
           "notifications.read_one": [], "admin.user_enable": [], "comments.unhide": [],
           "admin.field_delete": [], "history.pages_restore": [],  # not shown for HF1, leitbild
           "files.restore": [],  # the demo file has one version: nothing to restore
+          "admin.file_undelete": [], "admin.file_purge": [],  # the demo file is not deleted
           # the preview shows it only after an upload: a sheet that is no sheet, a mapping
           "admin.sheet_import_apply": [("sheet", ""), ("filename", "liste.xlsx"),
                                        ("column-0", "code"), ("action", "apply")]}

@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from wiki.caching import pagecache
-from wiki.domain import cleaning, markdown, programme, rounds, schedule, vocabulary
+from wiki.domain import cleaning, files, markdown, programme, rounds, schedule, vocabulary
 from wiki.domain.characters import spreadsheet_cell
 from wiki.domain.labels import TRAFFIC_LIGHT_LABELS
 from wiki.errors import error_response, json_response
@@ -16,10 +16,12 @@ from wiki.models import (
     ActionField,
     Comment,
     Dependency,
+    FileVersion,
     Measure,
     Page,
     ReportRound,
     StatusReport,
+    StoredFile,
     Strategy,
 )
 from wiki.models.reports import TRAFFIC_LIGHTS
@@ -29,6 +31,7 @@ from wiki.views.api.openapi import (
     MEANINGS,
     as_entry,
     as_field,
+    as_file,
     as_measure,
     as_report,
     as_round,
@@ -109,6 +112,7 @@ def measure_detail(code):
         "latest_report": as_report(latest, measure.code) if latest else None,
         "report_count": StatusReport.of(measure).count(),
         "revision_count": measure.page.revision_count,
+        "file_count": StoredFile.in_place(files.place_of(measure.page)).count(),
         "updated": moment(measure.page.updated),
         "links": {
             "page": url_for("measures.view", code=measure.code),
@@ -116,8 +120,22 @@ def measure_detail(code):
             "reports": url_for("reports.index", code=measure.code),
             "feed": url_for("feeds.measure", code=measure.code, kind="reports"),
             "api_reports": url_for(".report_list", measure=measure.code),
+            "files": url_for("files.listing", code=measure.code),
+            "api_files": url_for(".file_list", code=measure.code),
         },
     })
+
+
+@bp.route("/measures/<code>/files")
+@pagecache.kept
+def file_list(code):
+    """List a measure's files, the newest version of each, with links to download them."""
+    if not CODE.fullmatch(code):
+        abort(404)
+    measure = Measure.by_code_or_404(code)
+    items = [as_file(version, measure.code)
+             for version in FileVersion.newest_in(files.place_of(measure.page))]
+    return json_response({"items": items, "count": len(items)})
 
 
 @bp.route("/fields")

@@ -6,7 +6,7 @@ that a change to one is seen next to the other.
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from wiki.domain import cleaning, vocabulary
+from wiki.domain import cleaning, filetypes, vocabulary
 from wiki.domain.labels import TRAFFIC_LIGHT_LABELS
 from wiki.domain.markdown import CODE
 from wiki.models.reports import TRAFFIC_LIGHTS
@@ -99,6 +99,19 @@ def as_entry(entry):
             "report": as_report(entry.report, measure.code) if entry.report else None,
             "url": url_for("measures.view", code=measure.code),
             "api_url": url_for("api.measure_detail", code=measure.code)}
+
+
+def as_file(version, code):
+    """Return the newest version of a measure's file as the API shows it."""
+    stored, kind = version.file, filetypes.KINDS.get(version.kind)
+    return {"name": stored.name, "kind": version.kind,
+            "media_type": kind.mime if kind else "application/octet-stream",
+            "size": version.size, "version": version.number,
+            "width": version.width, "height": version.height, "comment": version.comment,
+            "author": version.author.display_name if version.author else None,
+            "created": moment(version.created),
+            "url": url_for("files.download", code=code, name=stored.name),
+            "versions_url": url_for("files.history", code=code, name=stored.name)}
 
 
 def label(labels, code):
@@ -209,8 +222,9 @@ def schemas():
             "body_html": {**STRING, "description": "Sanitised HTML, rendered when saved."},
             "latest_report": {"anyOf": [ref("Report"), {"type": "null"}]},
             "report_count": INTEGER, "revision_count": INTEGER, "updated": MOMENT,
+            "file_count": INTEGER,
             "links": obj({name: LINK for name in (
-                "page", "history", "reports", "feed", "api_reports")}),
+                "page", "history", "reports", "feed", "api_reports", "files", "api_files")}),
         })]},
         "Field": obj({
             "code": STRING, "title": STRING, "summary": STRING, "position": {"type": "integer"},
@@ -218,6 +232,20 @@ def schemas():
         }),
         "FieldList": obj({"items": {"type": "array", "items": ref("Field")}}),
         "Report": report,
+        "File": obj({
+            "name": {**STRING, "description": "As uploaded (cleaned); unique in its place "
+                                              "without regard to case."},
+            "kind": {"enum": list(filetypes.KINDS)},
+            "media_type": STRING, "size": {**INTEGER, "description": "Bytes."},
+            "version": {"type": "integer", "minimum": 1},
+            "width": {"type": ["integer", "null"], "description": "Images only, in pixels."},
+            "height": {"type": ["integer", "null"], "description": "Images only, in pixels."},
+            "comment": STRING, "author": TEXT_OR_NULL, "created": MOMENT,
+            "url": {**LINK, "description": "Downloads the newest version (range requests "
+                                            "answered)."},
+            "versions_url": LINK,
+        }),
+        "FileList": obj({"items": {"type": "array", "items": ref("File")}, "count": INTEGER}),
         "ReportPage": obj({
             "items": {"type": "array", "items": ref("Report")},
             "page": {"type": "integer", "minimum": 1},
@@ -380,6 +408,9 @@ def document(server, fields, measures):
                                    "MeasureList", ("field", "status", "obligation")),
             "/measures/{code}": operation("Show measure: details, text and latest report",
                                           "MeasureDetail", ("code",), not_found=True),
+            "/measures/{code}/files": operation(
+                "List files: a measure's files, newest version each, with download links",
+                "FileList", ("code",), not_found=True),
             "/fields": operation("List fields: action fields with counts by status",
                                  "FieldList"),
             "/reports": operation("List reports: newest first, paginated", "ReportPage",
