@@ -5,6 +5,7 @@ import shutil
 
 import peewee
 import pytest
+from playhouse.db_url import connect
 
 from wiki import create_app
 from wiki.db import db, disconnect, migrate
@@ -257,3 +258,20 @@ def workers(app, demo, tmp_path):
         client.post("/login", data={"username": "editor", "password": PASSWORD})
         clients.append(client)
     return clients
+
+
+@pytest.fixture
+def fresh(backend, tmp_path):
+    """Return the URL of an empty database of the backend, for a fresh instance."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'frisch.db'}"
+        return
+    name = f"fahrplan_restore_{os.getpid()}"
+    admin = connect(POSTGRES_URL)
+    admin.connect()
+    admin.connection().autocommit = True
+    admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.execute_sql(f'CREATE DATABASE "{name}"')
+    yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()

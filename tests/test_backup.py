@@ -7,9 +7,8 @@ import threading
 import time
 
 import pytest
-from playhouse.db_url import connect
 
-from tests.conftest import POSTGRES_URL, make_user
+from tests.conftest import make_user
 from tests.gunicorn_harness import DROPPED, gunicorn
 from tests.test_concurrency import Writer
 from wiki import create_app
@@ -60,23 +59,6 @@ def same_tree(left, right):
                                                 shallow=False)
     return not mismatch and not errors and all(
         same_tree(os.path.join(left, d), os.path.join(right, d)) for d in compared.common_dirs)
-
-
-@pytest.fixture
-def fresh(backend, tmp_path):
-    """Return the URL of an empty database of the backend, for a fresh instance."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'frisch.db'}"
-        return
-    name = f"fahrplan_restore_{os.getpid()}"
-    admin = connect(POSTGRES_URL)
-    admin.connect()
-    admin.connection().autocommit = True
-    admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.execute_sql(f'CREATE DATABASE "{name}"')
-    yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
-    admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
 
 
 def test_backup_writes_a_verified_copy(runner, backend, tmp_path):

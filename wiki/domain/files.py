@@ -24,12 +24,14 @@ def clean_comment(value):
     return cleaning.line(value, _("Kommentar"), COMMENT_LIMIT)
 
 
-def save(stream, name, kind, author, comment="", page=None, report=None, size=None, text=None):
+def save(stream, name, kind, author, comment="", page=None, report=None, size=None, text=None,
+         created=None, restored_from=None):
     """Store an upload as a new file, or as the next version of the file of that name there.
 
     kind: the type's key; size: (width, height) of an image as shown; text: its searchable text
-    (read here when not given: callers inside a transaction read it before). A deleted file of
-    the same name comes back with the upload as its newest version.
+    (read here when not given: callers inside a transaction read it before); created and
+    restored_from: as an imported version had them. A deleted file of the same name comes back
+    with the upload as its newest version.
     """
     place = place_of(page, report)
     if text is None:
@@ -37,12 +39,13 @@ def save(stream, name, kind, author, comment="", page=None, report=None, size=No
     with db.atomic():
         blob = storage.store(stream, text)
         stored = StoredFile.named(place, name)
-        now = utcnow()
+        now = created or utcnow()
         if stored is None:
             stored = StoredFile.create(page=page, report=report, place=place, name=name,
                                        name_key=name.casefold(), created=now, updated=now)
         width, height = size or (None, None)
-        return _add_version(stored, blob, kind, author, comment, width=width, height=height)
+        return _add_version(stored, blob, kind, author, comment, width=width, height=height,
+                            created=now, restored_from=restored_from)
 
 
 def restore(stored, number, author):
@@ -56,9 +59,10 @@ def restore(stored, number, author):
                             width=old.width, height=old.height, restored_from=number)
 
 
-def _add_version(stored, blob, kind, author, comment, **extra):
+def _add_version(stored, blob, kind, author, comment, created=None, **extra):
     """Append a version to a file (which must be inside a transaction) and bring it back."""
-    updated = (StoredFile.update(version_count=StoredFile.version_count + 1, updated=utcnow(),
+    created = created or utcnow()
+    updated = (StoredFile.update(version_count=StoredFile.version_count + 1, updated=created,
                                  deleted=None)
                .where(StoredFile.id == stored.id)
                .execute())
@@ -67,13 +71,14 @@ def _add_version(stored, blob, kind, author, comment, **extra):
     stored = StoredFile.get_by_id(stored.id)
     search.index_file(stored, blob.text or "")
     return FileVersion.create(file=stored, number=stored.version_count, blob=blob, kind=kind,
-                              size=blob.size, comment=comment, author=author, **extra)
+                              size=blob.size, comment=comment, author=author, created=created,
+                              **extra)
 
 
-def delete(stored):
+def delete(stored, when=None):
     """Delete a file softly: it leaves the lists but keeps every version until purged."""
     with db.atomic():
-        StoredFile.update(deleted=utcnow()).where(StoredFile.id == stored.id).execute()
+        StoredFile.update(deleted=when or utcnow()).where(StoredFile.id == stored.id).execute()
         search.remove("file", stored.id)
 
 

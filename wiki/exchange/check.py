@@ -1,5 +1,6 @@
 """Checks across files: action fields, prerequisites and their cycles, users."""
 from wiki.domain import prerequisites, schedule
+from wiki.exchange import attachments
 from wiki.exchange.programme import ImportProblem
 from wiki.models import User
 
@@ -12,6 +13,8 @@ def check_programme(programme, known_users):
             problems += _measure_references(programme, record.path, version)
     problems += _cycle(programme.measures)
     problems += _pages_named_like_measures(programme)
+    problems += [ImportProblem(path, None, message)
+                 for path, message in attachments.check_places(programme)]
     if programme.has_user_files:
         problems += _unknown_users(programme, {User.key_for(name) for name in known_users})
     return problems

@@ -6,7 +6,7 @@ import peewee
 from wiki.domain import metadata
 from wiki.domain.rounds import PROJECTS_HEADING
 from wiki.domain.vocabulary import Vocabulary
-from wiki.exchange import files
+from wiki.exchange import attachments, files
 from wiki.models import (
     ActionField,
     Comment,
@@ -46,6 +46,7 @@ def export_programme(folder):
     _write_comments(root)
     for user in User.select().order_by(User.username):
         _write(root / "users" / f"{user.username}.md", *_user_file(user))
+    attachments.export_files(root)
 
 
 def _write(path, meta, body):

@@ -57,7 +57,22 @@ Dumper.add_representer(list, _represent_list)
 
 
 def read_inside(folder, path):
-    """Return the text of a file of the folder; refuse links and anything outside the folder.
+    """Return the text of a file of the folder; refuse links and anything outside the folder."""
+    _check_inside(folder, path)
+    return path.read_text(encoding="utf-8")
+
+
+def read_bytes_inside(folder, path, limit):
+    """Return the bytes of a file of the folder (at most limit of them; more is refused);
+    refuse links and anything outside the folder."""
+    _check_inside(folder, path)
+    if path.stat().st_size > limit:
+        raise ValueError(f"Die Datei ist größer als {limit // (1024 * 1024)} MB.")
+    return path.read_bytes()
+
+
+def _check_inside(folder, path):
+    """Raise ValueError for a link or a path outside the folder.
 
     A link (pages/x.md → /etc/…) or a linked folder on the way would import, and publish, a
     file from elsewhere on the server: the file itself and every folder below the import
@@ -72,7 +87,6 @@ def read_inside(folder, path):
                              "Link; gelesen werden nur Dateien, die wirklich im Ordner liegen.")
     if not path.resolve().is_relative_to(root) or not path.is_file():
         raise ValueError("Die Datei liegt nicht im Ordner des Imports; sie wird nicht gelesen.")
-    return path.read_text(encoding="utf-8")
 
 
 def parse(text):

@@ -66,6 +66,7 @@ class Programme:
     reports: dict = field(default_factory=dict)  # (code, date): fields
     rounds: dict = field(default_factory=dict)  # slug: fields
     comments: list = field(default_factory=list)
+    files: list = field(default_factory=list)  # attachments.FileRecord
 
     def records(self):
         """Return every page-like record: the Leitbild, the pages and the measures."""
@@ -83,3 +84,7 @@ class Programme:
         for item in [*self.reports.values(), *self.comments]:
             if item["author"]:
                 yield item["path"], "author", item["author"]
+        for record in self.files:
+            for number, version in enumerate(record.versions, 1):
+                if version.author:
+                    yield record.path, f"{record.name}: Version {number}: author", version.author

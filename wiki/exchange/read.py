@@ -7,7 +7,7 @@ from wiki.domain.markdown import CODE, slugify
 from wiki.domain.metadata import clean_choice, clean_date, clean_progress, clean_text
 from wiki.domain.revisions import normalise_body
 from wiki.domain.rounds import PROJECTS_LINE
-from wiki.exchange import files
+from wiki.exchange import attachments, files
 from wiki.exchange.programme import (
     LEITBILD_SLUG,
     LEITBILD_TITLE,
@@ -34,7 +34,7 @@ STRATEGY_ENTRY_KEYS = (*REVISION_KEYS, "body")
 PAGE_ENTRY_KEYS = (*REVISION_KEYS, "title", "body")
 MEASURE_ENTRY_KEYS = (*REVISION_KEYS, *metadata.FIELDS[1:], "body")
 LAYOUT = ("strategy.md, fields/, measures/, reports/<Kürzel>/, rounds/, pages/, "
-          "comments/<Kürzel>/, users/")
+          "comments/<Kürzel>/, users/, files/measures/<Kürzel>/, files/pages/<Name>/")
 # The section at the end of a round file that holds its cross-measure projects.
 
 
@@ -219,6 +219,7 @@ class Reader:
             self.read_kind("rounds/*.md", ROUND_KEYS, self.add_round,
                            ("title", "period", "due_date"))
             self.read_kind("comments/*/*.md", COMMENT_KEYS, self.add_comment, ("date",))
+        attachments.read_files(self)
         self.flag_unknown_files()
 
     def read_kind(self, pattern, keys, add, required=()):

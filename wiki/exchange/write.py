@@ -1,6 +1,7 @@
 """Writing a checked programme into an empty database, in one transaction."""
 from wiki.db import db, utcnow
 from wiki.domain import reports, revisions, search
+from wiki.exchange import attachments
 from wiki.exchange.programme import LEITBILD_SLUG
 from wiki.models import (
     ActionField,
@@ -39,6 +40,9 @@ def write_programme(programme):
         for values in programme.comments:
             report = written.get((values["code"], values["report"]))
             _write_comment(values, measures[values["code"]], report, users)
+        places = {("page", page.slug): page for page, _record in pages}
+        places |= {("measure", code.upper()): measure.page for code, measure in measures.items()}
+        attachments.write_files(programme, places, lambda name: _user(users, name))
 
 
 def _new_pages(programme):
