@@ -40,7 +40,8 @@ audit: $(BIN)/fahrplan
 
 # Benchmarks (bench/README.md, docs/performance.md): gunicorn on SQLite and PostgreSQL against a
 # hello-world ceiling; prints the table and which targets hold; then the worst cases the input
-# bounds allow (bench/bounds.py) and the sheet import at its bounds (bench/sheets.py).
+# bounds allow (bench/bounds.py), the sheet import at its bounds (bench/sheets.py) and files
+# (bench/files.py: 1 and 25 MB up and down with the worker's memory, search over 1,000 PDFs).
 # `make bench BENCH=--quick`.
 BENCH ?=
 bench: $(BIN)/fahrplan wrk
@@ -49,6 +50,8 @@ bench: $(BIN)/fahrplan wrk
 	$(BIN)/python bench/bounds.py
 	$(BIN)/python bench/sheets.py
 	$(BIN)/python bench/sheets.py --postgres "$$(./scripts/ensure-postgres.sh)"
+	$(BIN)/python bench/files.py
+	$(BIN)/python bench/files.py --postgres "$$(./scripts/ensure-postgres.sh)"
 
 wrk:
 	@command -v wrk >/dev/null || { \
