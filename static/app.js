@@ -38,6 +38,8 @@
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail && event.detail.target;
+    // An outerHTML swap replaced the target: its successor carries the same id.
+    if (target && !target.isConnected && target.id) { target = document.getElementById(target.id); }
     if (!target) { return; }
     var message = target.querySelector("[data-announce]");
     if (message) { announce(message.getAttribute("data-announce")); }
@@ -45,12 +47,14 @@
   });
 
   // A refused form comes back as a fragment with its messages and everything typed (400: an
-  // error, 409: a conflict): swap it in like a success. A full error page is never swapped in;
-  // the responseError handler below announces it instead.
+  // error, 409: a conflict, 413 and 415: a file too large or of a type not taken): swap it in
+  // like a success. A full error page is never swapped in; the responseError handler below
+  // announces it instead.
+  var SWAPPED = [400, 409, 413, 415];
   document.addEventListener("htmx:beforeSwap", function (event) {
     var detail = event.detail || {};
     var status = detail.xhr ? detail.xhr.status : 0;
-    if ((status === 400 || status === 409) && !/^\s*<!doctype/i.test(detail.serverResponse || "")) {
+    if (SWAPPED.indexOf(status) >= 0 && !/^\s*<!doctype/i.test(detail.serverResponse || "")) {
       detail.shouldSwap = true;
       detail.isError = false;
     }
@@ -69,6 +73,75 @@
     announce(lang === "en"
       ? "The server cannot be reached. Your input has been kept."
       : "Der Server ist nicht erreichbar. Ihre Eingaben sind erhalten.", "error");
+  });
+
+  // Uploads: files dropped on the file field are chosen in it; a choice over the limit is
+  // refused before it is sent; while htmx sends, a progress bar shows how far it got.
+  function fileField(element) {
+    var drop = element && element.closest && element.closest(".file-drop");
+    return drop ? drop.querySelector("input[type=file]") : null;
+  }
+
+  function checkSize(input) {
+    var limit = parseInt(input.getAttribute("data-max-bytes"), 10);
+    var total = 0;
+    for (var i = 0; i < input.files.length; i++) { total += input.files[i].size; }
+    input.setCustomValidity(limit && total > limit ? input.getAttribute("data-too-large") : "");
+  }
+
+  document.addEventListener("dragover", function (event) {
+    var input = fileField(event.target);
+    if (!input) { return; }
+    event.preventDefault();
+    input.closest(".file-drop").classList.add("file-drop-active");
+  });
+
+  document.addEventListener("dragleave", function (event) {
+    var input = fileField(event.target);
+    if (input) { input.closest(".file-drop").classList.remove("file-drop-active"); }
+  });
+
+  document.addEventListener("drop", function (event) {
+    var input = fileField(event.target);
+    if (!input || !event.dataTransfer || !event.dataTransfer.files.length) { return; }
+    event.preventDefault();
+    input.closest(".file-drop").classList.remove("file-drop-active");
+    input.files = event.dataTransfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    input.focus();
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches(".file-drop input[type=file]")) {
+      checkSize(event.target);
+      event.target.reportValidity();
+    }
+  });
+
+  document.addEventListener("htmx:xhr:loadstart", function (event) {
+    var form = event.target.closest && event.target.closest("form.file-upload");
+    var shown = form && form.querySelector(".upload-progress");
+    if (!shown) { return; }
+    shown.hidden = false;
+    shown.querySelector("progress").value = 0;
+    form.querySelector("button[type=submit]").disabled = true;
+    announce(shown.querySelector("label").textContent);
+  });
+
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var form = event.target.closest && event.target.closest("form.file-upload");
+    var bar = form && form.querySelector(".upload-progress progress");
+    var detail = event.detail || {};
+    if (bar && detail.lengthComputable && detail.total) {
+      bar.value = Math.round(100 * detail.loaded / detail.total);
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form.file-upload");
+    if (!form || !form.isConnected) { return; }  // replaced by the answer: nothing to reset
+    form.querySelector(".upload-progress").hidden = true;
+    form.querySelector("button[type=submit]").disabled = false;
   });
 
   // After following the skip link, some browsers leave the caret behind: focus main itself.

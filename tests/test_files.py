@@ -248,3 +248,36 @@ def test_two_app_instances_serve_a_file_the_other_received(app, workers):
     found = BeautifulSoup(second.get("/search?q=Anwendungsserver").text, "html.parser")
     assert [a["href"] for a in found.select("ol.search-hits a")] == [
         "/measures/M07/files/geteilt.pdf"]
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_an_htmx_upload_answers_with_the_new_list_and_form(app, editor):
+    """htmx sends the form: the answer is the part below the heading, with what was saved."""
+    response = send(editor, "/measures/M07/files", ("a.txt", b"A\n"), ("b.txt", b"B\n"),
+                    headers=HTMX)
+    assert response.status_code == 200
+    part = BeautifulSoup(response.text, "html.parser")
+    assert not response.text.lstrip().lower().startswith("<!doctype")
+    area = part.select_one("div#file-area")
+    assert [a.get_text() for a in area.select("table.files tbody th a")] == ["a.txt", "b.txt"]
+    assert "„a.txt“ gespeichert (Version 1)." in area.select_one(".flash-success")["data-announce"]
+    assert area.select_one("form.file-upload[hx-post='/measures/M07/files']")
+    assert editor.get("/measures/M07").status_code == 200  # nothing left to flash
+    assert "gespeichert" not in editor.get("/measures/M07/files").text
+
+
+@pytest.mark.parametrize("named, status", [
+    (("bericht.pdf", file_samples.exe()), 415),
+    (("leer.txt", b""), 415),
+])
+def test_a_refused_htmx_upload_answers_with_the_errors_in_the_part(app, editor, named, status):
+    """A refused upload sent by htmx gets the same part with its errors (swapped, not a page)."""
+    response = send(editor, "/measures/M07/files", named, headers=HTMX)
+    assert response.status_code == status
+    assert not response.text.lstrip().lower().startswith("<!doctype")
+    part = BeautifulSoup(response.text, "html.parser")
+    assert part.select_one("div#file-area .error-summary li")
+    assert part.select_one("#f-file")["aria-invalid"] == "true"
+    assert stored(app) == ([], 0)

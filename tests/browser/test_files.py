@@ -37,8 +37,9 @@ def upload(page, url, *named, comment=""):
         [{"name": name, "mimeType": mime, "buffer": data} for name, data, mime in named])
     if comment:
         page.get_by_label("Kommentar (optional)").fill(comment)
-    page.get_by_role("button", name="Hochladen").click()
-    page.wait_for_load_state()
+    with page.expect_response(lambda answer: answer.request.method == "POST"):
+        page.get_by_role("button", name="Hochladen").click()  # htmx sends it
+    expect(page.locator("#file-area .flash-success, #file-area .error-summary")).to_be_visible()
 
 
 def body_with(page, extra):
@@ -184,3 +185,54 @@ def test_file_pages_pass_axe(page, login, axe, live_app, width):
                             full_page=True)
         axe(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, url
+
+
+def drop_files(page, selector, named):
+    """Drop files (name, text) onto an element, as a file manager's drag and drop does."""
+    transfer = page.evaluate_handle("""(named) => {
+        const transfer = new DataTransfer();
+        for (const [name, text] of named) {
+            transfer.items.add(new File([text], name, {type: "text/plain"}));
+        }
+        return transfer;
+    }""", named)
+    page.dispatch_event(selector, "dragover", {"dataTransfer": transfer})
+    page.dispatch_event(selector, "drop", {"dataTransfer": transfer})
+
+
+def test_drop_several_files_and_watch_them_upload(page, login):
+    """Files dropped on the field are chosen; htmx sends them with a progress bar; the list and
+    a spoken success message come back without a new page, and nothing waits to be flashed."""
+    login("editor")
+    page.goto("/measures/M05/files")
+    page.evaluate("""() => {
+        window.progressSeen = 0;
+        document.addEventListener("htmx:xhr:progress", (event) => {
+            window.progressSeen = Math.max(window.progressSeen, event.detail.loaded);
+        });
+        window.samePage = true;
+    }""")
+    drop_files(page, ".file-drop", [("eins.txt", "Erste Notiz\n"), ("zwei.txt", "Zweite\n")])
+    assert page.locator("#f-file").evaluate("input => input.files.length") == 2
+    page.get_by_label("Kommentar (optional)").fill("Per Ziehen")
+    page.get_by_role("button", name="Hochladen").click()
+    expect(page.locator("#file-area table.files tbody th a")).to_have_text(
+        ["eins.txt", "zwei.txt"])
+    expect(page.locator("#live")).to_contain_text("„eins.txt“ gespeichert (Version 1).")
+    assert page.evaluate("window.samePage") is True  # no new page was loaded
+    assert page.evaluate("window.progressSeen") > 0
+    expect(page.locator(".upload-progress")).to_be_hidden()
+    page.reload()
+    expect(page.locator(".flash-success")).to_have_count(0)
+
+
+def test_a_refused_drop_shows_its_reason_in_place(page, login, axe):
+    """A dropped HTML page is refused (415) and the reason appears in place, focused."""
+    login("editor")
+    page.goto("/measures/M05/files")
+    drop_files(page, ".file-drop", [("seite.txt", "<!DOCTYPE html><html><script>x</script>")])
+    page.get_by_role("button", name="Hochladen").click()
+    summary = page.locator("#file-area .error-summary")
+    expect(summary).to_contain_text("HTML-Seite")
+    expect(summary).to_be_focused()
+    axe(page)

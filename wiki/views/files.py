@@ -89,11 +89,13 @@ def listing(code=None, slug=None):
     return _listing(_place(code, slug))
 
 
-def _listing(place, errors=(), status=200):
-    """Render the file list, with the upload's errors when there are any."""
-    template = "files/_list.html" if htmx and not errors else "files/list.html"
+def _listing(place, errors=(), status=200, saved=()):
+    """Render the file list with the upload form, and the upload's errors or what it saved;
+    htmx gets the part below the heading (files/_area.html), which its upload form replaces."""
+    template = "files/_area.html" if htmx else "files/list.html"
     return render_template(template, place=place, newest=list(FileVersion.newest_in(place.key)),
-                           errors=list(errors), max_mb=current_app.config["FILE_MAX_MB"],
+                           errors=list(errors), saved=list(saved),
+                           max_mb=current_app.config["FILE_MAX_MB"],
                            types=filetypes.allowed_labels(_allowed())), status
 
 
@@ -124,9 +126,12 @@ def upload(code=None, slug=None):
         saved = [files.save(upload.stream, name, kind.key, current_user.id, comment,
                             page=place.page, size=size, text=text)
                  for upload, name, kind, size, text in checked]
-    for version in saved:
-        flash(_("„%(name)s“ gespeichert (Version %(number)d).", name=version.file.name,
-                number=version.number), "success")
+    messages = [_("„%(name)s“ gespeichert (Version %(number)d).", name=version.file.name,
+                  number=version.number) for version in saved]
+    if htmx:  # the form's part of the page, with the list and what was saved
+        return _listing(place, saved=messages)
+    for message in messages:
+        flash(message, "success")
     return redirect(url_for(".listing", **place.arguments), 303)
 
 
