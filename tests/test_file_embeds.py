@@ -158,3 +158,27 @@ def test_the_files_section_lists_a_places_files(app, editor, client):
         "/measures/M07/files/Beschluss.pdf"]
     assert "PDF" in section.select_one(".file-meta").get_text()
     assert section.select_one("a.button")["href"] == "/measures/M07/files"
+
+
+def test_a_report_names_its_measures_files_and_follows_their_changes(app, editor):
+    """A status report's text links and embeds its measure's files; the measure page keeps the
+    report's rendering, and a deleted file shows as missing on the next view all the same."""
+    from wiki.domain import reports as report_rules
+    from wiki.models import Measure, StatusReport
+    upload(editor, "/measures/M07/files", "Vergabeplan.png", file_samples.png(600, 300))
+    with app.app_context():
+        measure = Measure.by_code("M07")
+        newest = StatusReport.of(measure).first()
+        values = {name: getattr(newest, name) for name in (
+            "date", "period", "status", "traffic_light", "progress")}
+        values["body"] = "Stand der Vergabe:\n\n![Zeitplan der Vergabe](datei:vergabeplan.png)"
+        report_rules.save_report(measure, values, User.select().first(), report=newest,
+                                 base=newest.version)
+        report_id = newest.id
+    first = shown(editor, "/measures/M07").select_one(f"#report-{report_id} .content img")
+    assert first["alt"] == "Zeitplan der Vergabe"
+    assert first["src"] == "/measures/M07/files/Vergabeplan.png/variants/600"
+    editor.post("/measures/M07/files/Vergabeplan.png/delete")
+    again = shown(editor, "/measures/M07").select_one(f"#report-{report_id} .content")
+    assert again.select_one("img") is None
+    assert "Datei fehlt: vergabeplan.png" in again.get_text()

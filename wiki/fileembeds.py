@@ -131,10 +131,16 @@ class _Place:
     """A page's files (the newest version of each, by casefolded name) and their URLs."""
 
     def __init__(self, page):
+        self.page = page
         self.arguments = _arguments(page)
         self.files = {version.file.name_key: version
                       for version in FileVersion.newest_in(files.place_of(page))}
         self.listing = url_for("files.listing", **self.arguments)
+
+    def __repr__(self):
+        """Name the page and each file's newest version: a fragment showing files keys on it."""
+        newest = ",".join(f"{key}={version.id}" for key, version in sorted(self.files.items()))
+        return f"<files of page {self.page.id}: {newest}>"
 
     def url(self, endpoint, name, **extra):
         """Return the URL of a file view for a file of this place."""

@@ -15,6 +15,7 @@ from flask import g, get_template_attribute, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from wiki import fileembeds
 from wiki.caching import store
 from wiki.domain import vocabulary
 from wiki.security import can
@@ -71,7 +72,7 @@ FRAGMENTS = {
                      (*MEASURE, "progress"), WARNINGS, VALUE, VALUE, VALUE),
     "report": Fragment("reports/macros.html", "report_article", ("code",), (
         "id", "version", "updated", "period", "date", "status", "traffic_light", "progress",
-        "html", "author.display_name"), VALUE),
+        "html", "author.display_name"), VALUE, VALUE),
     "timeline-bar": Fragment(ROWS, "timeline_bar", (
         "y", "planned", "actual", "actual_open", "baseline",
         *(f"measure.{name}" for name in MEASURE + PLAN)), VALUE, WARNINGS),
@@ -95,8 +96,14 @@ def measure_card(measure, assessment=None, stale_days=None, comment_count=None, 
 
 
 def report_article(measure, report, inline):
-    """Return the HTML of a status report as the measure page lists it (reports/macros.html)."""
-    return fragment("report", measure, report, inline)
+    """Return the HTML of a status report as the measure page lists it (reports/macros.html).
+
+    A report that names files (`datei:`) shows its measure's: their newest versions are part
+    of its key, so a new upload or a deletion renders it anew.
+    """
+    named = fileembeds.SCHEME in (report.html or "")
+    place = fileembeds.files_of(measure.page) if named else None
+    return fragment("report", measure, report, inline, place)
 
 
 def fragment(name, *args):
