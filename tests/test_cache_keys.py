@@ -32,6 +32,7 @@ URLS = [
     "/measures/M07/revisions/1", "/pages/", "/pages/glossar", "/pages/glossar/history?page=1",
     "/pages/glossar/diff?from=1&to=1", "/pages/glossar/revisions/1",
     "/api/measures?field=HF1&status=delayed&obligation=legal", "/api/measures/M07",
+    "/api/measures/M07/files",
 ]
 # Read by every page and in every key by other means: the language (wiki/i18n.py) and, as only
 # requests without it are kept, HX-Request.
