@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import requests  # noqa: E402
 
+from bench.sheets import fresh_postgres  # noqa: E402
 from tests import file_samples  # noqa: E402
 from tests.gunicorn_harness import gunicorn  # noqa: E402
 from wiki import create_app, exchange  # noqa: E402
@@ -37,19 +38,6 @@ MB = 1024 * 1024
 PASSWORD = "bench-passwort-123"
 SEARCH_FILES = 1000
 GROWTH_LIMIT = 64 * MB
-
-
-def fresh_postgres(url):
-    """Create an empty database fahrplan_bench_files on the server of url; return its URL."""
-    from playhouse.db_url import connect
-
-    admin = connect(url)
-    admin.connect()
-    admin.connection().autocommit = True
-    admin.execute_sql("DROP DATABASE IF EXISTS fahrplan_bench_files WITH (FORCE)")
-    admin.execute_sql("CREATE DATABASE fahrplan_bench_files")
-    admin.close()
-    return url.rsplit("/", 1)[0] + "/fahrplan_bench_files"
 
 
 def big_pdf(size):
@@ -180,7 +168,8 @@ def main():
     parser.add_argument("--postgres", help="a PostgreSQL URL to run against instead of SQLite")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="fahrplan-files-"))
-    url = fresh_postgres(args.postgres) if args.postgres else f"sqlite:///{folder}/bench.db"
+    url = (fresh_postgres(args.postgres, "fahrplan_bench_files") if args.postgres
+           else f"sqlite:///{folder}/bench.db")
     seeding = prepare(url, folder)
     with gunicorn(url, folder, workers=1, FILE_MAX_MB=25, PAGE_CACHE_MB=20) as server:
         browser = server.login("bench", PASSWORD)

@@ -45,17 +45,17 @@ def workbook(rows):
     return out.getvalue()
 
 
-def fresh_postgres(url):
-    """Create an empty database fahrplan_bench_sheets on the server of url; return its URL."""
+def fresh_postgres(url, name="fahrplan_bench_sheets"):
+    """Create an empty database name on the server of url; return its URL."""
     from playhouse.db_url import connect
 
     admin = connect(url)
     admin.connect()
     admin.connection().autocommit = True
-    admin.execute_sql("DROP DATABASE IF EXISTS fahrplan_bench_sheets WITH (FORCE)")
-    admin.execute_sql("CREATE DATABASE fahrplan_bench_sheets")
+    admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.execute_sql(f'CREATE DATABASE "{name}"')
     admin.close()
-    return url.rsplit("/", 1)[0] + "/fahrplan_bench_sheets"
+    return url.rsplit("/", 1)[0] + "/" + name
 
 
 def timed(step):
