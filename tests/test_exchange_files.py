@@ -139,3 +139,32 @@ def test_import_checks_files_and_imports_nothing_on_a_problem(app, demo, fresh, 
         assert [p for p in problems if p.path == where and says in str(p)], problems
         assert StoredFile.select().count() == 0 and Measure.select().count() == 0
     db.close()
+
+
+def test_export_and_reindex_need_no_query_per_file(app, demo, tmp_path):
+    """Exporting the files and rebuilding the search index cost the same for one file as for
+    twelve on four places (the blobs' chunks aside, which are read per version)."""
+    from playhouse.test_utils import count_queries
+
+    from wiki.domain import search
+    from wiki.exchange.attachments import export_files
+
+    def cost(folder):
+        with app.app_context(), count_queries(only_select=True) as export_queries:
+            export_files(folder)
+        with app.app_context(), count_queries(only_select=True) as index_queries:
+            search.rebuild()
+        return export_queries.count - FileVersion.select().count(), index_queries.count
+
+    with app.app_context():
+        m07 = Measure.by_code("M07").page
+        files.save(io.BytesIO(b"eins\n"), "eins.txt", "txt", None, page=m07)
+        one = cost(tmp_path / "one")
+        for code in ("M01", "M03", "M05", "M07"):
+            page = Measure.by_code(code).page
+            for number in range(3):
+                files.save(io.BytesIO(b"%s %d\n" % (code.encode(), number)), f"{number}.txt",
+                           "txt", None, page=page)
+        many = cost(tmp_path / "many")
+    assert StoredFile.select().count() == 13
+    assert many == one

@@ -4,6 +4,8 @@ its text, upload version 2 and restore version 1 by keyboard; what is refused; a
 type of files, wide and narrow."""
 import os
 import re
+import shlex
+import sys
 
 import pytest
 from playwright.sync_api import expect
@@ -236,3 +238,37 @@ def test_a_refused_drop_shows_its_reason_in_place(page, login, axe):
     expect(summary).to_contain_text("HTML-Seite")
     expect(summary).to_be_focused()
     axe(page)
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_sent(page, login):
+    """A 26 MB file (the limit is 25) is refused in the form, named, and nothing is sent."""
+    login("editor")
+    page.goto("/measures/M05/files")
+    posts = []
+    page.on("request", lambda request: posts.append(request) if request.method == "POST" else None)
+    big = file_samples.pdf("gross") + b"0" * (26 * 1024 * 1024)
+    page.get_by_label("Dateien", exact=True).set_input_files(
+        [{"name": "gross.pdf", "mimeType": "application/pdf", "buffer": big}])
+    page.get_by_role("button", name="Hochladen").click()
+    message = page.locator("#f-file").evaluate("input => input.validationMessage")
+    assert "größer als 25 MB" in message
+    page.wait_for_timeout(300)
+    assert posts == []
+    page.reload()
+    expect(page.locator("table.files").get_by_text("gross.pdf")).to_have_count(0)
+
+
+def test_a_file_the_scanner_flags_is_refused_and_not_stored(page, login, live_app):
+    """With a scanner configured, the EICAR test file is refused with a reason; nothing listed."""
+    scanner = os.path.join(os.path.dirname(os.path.dirname(__file__)), "scanner_stand_in.py")
+    live_app.config["SCAN_COMMAND"] = f"{shlex.quote(sys.executable)} {shlex.quote(scanner)}"
+    try:
+        login("editor")
+        upload(page, "/measures/M05/files", ("pruefung.txt", file_samples.eicar(), "text/plain"))
+        summary = page.locator(".error-summary")
+        expect(summary).to_contain_text("Virenprüfung")
+        expect(summary).to_contain_text("Nichts wurde gespeichert")
+        page.goto("/measures/M05/files")
+        expect(page.locator("table.files").get_by_text("pruefung.txt")).to_have_count(0)
+    finally:
+        live_app.config["SCAN_COMMAND"] = None

@@ -125,14 +125,19 @@ def index_comment(comment, measure):
         f"{measure.code} {measure.page.title}", comment.body, measure.field.code)
 
 
-def index_file(stored, text):
-    """Index a file of a page or measure under its name and place; a deleted one leaves."""
+def index_file(stored, text, page=None, measure=None):
+    """Index a file of a page or measure under its name and place; a deleted one leaves.
+
+    page and measure: the file's page and its measure when the caller has them (a rebuild
+    does), so that indexing many files does not look each place up again.
+    """
     if stored.deleted is not None or stored.page_id is None:
         remove("file", stored.id)
         return
-    page, name = stored.page, quote(stored.name, safe="")
+    page, name = page or stored.page, quote(stored.name, safe="")
     if page.kind == "measure":
-        measure = Measure.select(Measure, Page).join(Page).where(Measure.page == page.id).get()
+        measure = measure or Measure.select(Measure, Page).join(Page).where(
+            Measure.page == page.id).get()
         put("file", stored.id, f"/measures/{measure.code}/files/{name}",
             f"{stored.name} – {measure.code} {page.title}", text, measure.field.code)
     else:
@@ -171,6 +176,8 @@ def rebuild():
               .where(StoredFile.deleted.is_null(), StoredFile.page.is_null(False),
                      FileVersion.number == StoredFile.version_count))
     for version in newest:
-        index_file(version.file, version.blob.text or "")
+        stored = version.file
+        index_file(stored, version.blob.text or "", pages[stored.page_id],
+                   by_page.get(stored.page_id))
         count += 1
     return count

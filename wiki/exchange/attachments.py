@@ -11,11 +11,12 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import peewee
 from flask import current_app
 
 from wiki.domain import files, filetypes, images, storage
 from wiki.exchange import files as exchange_files
-from wiki.models import FileVersion, Measure, Page, StoredFile
+from wiki.models import Blob, FileVersion, Measure, Page, StoredFile, User
 
 FOLDER = "files"
 MANIFEST = "_files.md"
@@ -53,33 +54,39 @@ class FileRecord:
 # --- Export ------------------------------------------------------------------------------------
 
 def export_files(root):
-    """Write every file of every measure and page, deleted ones too, with all their versions."""
+    """Write every file of every measure and page, deleted ones too, with all their versions.
+
+    Three queries whatever the number of files: the files with their pages, the measures'
+    codes, and every version with its author and blob; each place's manifest is written once.
+    """
+    codes = {page_id: code for page_id, code in Measure.select(Measure.page, Measure.code).tuples()}
+    versions = {}
+    for version in (FileVersion.select(FileVersion, User, Blob)
+                    .join(User, peewee.JOIN.LEFT_OUTER).switch(FileVersion).join(Blob)
+                    .order_by(FileVersion.file, FileVersion.number)):
+        versions.setdefault(version.file_id, []).append(version)
+    manifests = {}
     for stored in (StoredFile.select(StoredFile, Page).join(Page)
                    .order_by(Page.slug, StoredFile.name_key)):
-        folder = Path(root) / FOLDER / _place_folder(stored.page)
-        versions = list(reversed(FileVersion.of(stored)))
-        for version in versions:
+        page = stored.page
+        folder = Path(root) / FOLDER / (f"measures/{codes[page.id]}" if page.kind == "measure"
+                                        else f"pages/{page.slug}")
+        kept = versions.get(stored.id, [])
+        for version in kept:
             target = folder / stored.name if version.number == stored.version_count else \
                 folder / VERSIONS / str(version.number) / stored.name
             target.parent.mkdir(parents=True, exist_ok=True)
             with target.open("wb") as out:
                 for piece in storage.BlobReader(version.blob_id, version.blob.size):
                     out.write(piece)
-        _append_manifest(folder, stored, versions)
+        manifests.setdefault(folder, []).append(_manifest_entry(stored, kept))
+    for folder, entries in manifests.items():
+        (folder / MANIFEST).write_text(exchange_files.dump({"files": entries}, ""),
+                                       encoding="utf-8")
 
 
-def _place_folder(page):
-    """Return a page's folder below files/: measures/<code> or pages/<slug>."""
-    if page.kind == "measure":
-        return f"measures/{Measure.get(Measure.page == page.id).code}"
-    return f"pages/{page.slug}"
-
-
-def _append_manifest(folder, stored, versions):
-    """Add a file and its versions to its place's manifest."""
-    path = folder / MANIFEST
-    listed = exchange_files.parse(path.read_text(encoding="utf-8"))[0]["files"] \
-        if path.exists() else []
+def _manifest_entry(stored, versions):
+    """Return a file's entry in its place's manifest: name, deletion, versions oldest first."""
     entry = {"name": stored.name}
     if stored.deleted:
         entry["deleted"] = exchange_files.format_stamp(stored.deleted)
@@ -88,7 +95,7 @@ def _append_manifest(folder, stored, versions):
         "author": version.author.username if version.author_id else None,
         "comment": version.comment, "restored_from": version.restored_from,
     }.items() if value not in (None, "")} for version in versions]
-    path.write_text(exchange_files.dump({"files": [*listed, entry]}, ""), encoding="utf-8")
+    return entry
 
 
 # --- Import ------------------------------------------------------------------------------------
