@@ -26,14 +26,14 @@ def editor(app, demo, client, login):
     return client
 
 
-def send(client, url, *named, comment="", headers=None):
+def send(client, url, *named, comment="", headers=None, extra=()):
     """Upload files given as (name, bytes) to a files URL.
 
     The body is encoded in memory: werkzeug's test client spools a large one to a temporary file
     that it leaves open when the view does not read it all.
     """
     fields = MultiDict([("file", FileStorage(io.BytesIO(content), filename=name))
-                        for name, content in named] + [("comment", comment)])
+                        for name, content in named] + [("comment", comment), *extra])
     boundary, body = encode_multipart(fields)
     return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}",
                        headers=headers)
@@ -281,3 +281,26 @@ def test_a_refused_htmx_upload_answers_with_the_errors_in_the_part(app, editor, 
     assert part.select_one("div#file-area .error-summary li")
     assert part.select_one("#f-file")["aria-invalid"] == "true"
     assert stored(app) == ([], 0)
+
+
+def test_a_report_form_takes_files_for_its_measure(app, editor):
+    """The report form shows the measure's files with an upload form of their own (outside the
+    report's form, so that its text stays); htmx keeps it beside the report; without JavaScript
+    it opens in a new tab."""
+    send(editor, "/measures/M07/files", ("Vergabeplan.pdf", file_samples.pdf("Plan")))
+    page = BeautifulSoup(editor.get("/measures/M07/reports/new").text, "html.parser")
+    section = page.select_one("section#report-files")
+    assert "Vergabeplan.pdf" in section.select_one("table.files").get_text()
+    upload = section.select_one("form.file-upload")
+    assert upload["action"] == "/measures/M07/files" and upload["target"] == "_blank"
+    assert upload.select_one("input[name=beside]")["value"] == "report"
+    assert not upload.find_parent("form") and not section.find_parent("form")
+    assert len(page.select("#f-file")) == 1 and len(page.select("#f-comment")) <= 1
+    answer = send(editor, "/measures/M07/files", ("Anlage.txt", b"Anlage\n"), headers=HTMX,
+                  extra=[("beside", "report")])
+    part = BeautifulSoup(answer.text, "html.parser")
+    assert part.select_one("form.file-upload")["target"] == "_blank"
+    assert "Anlage.txt" in part.select_one("table.files").get_text()
+    plain = BeautifulSoup(send(editor, "/measures/M07/files", ("b.txt", b"b\n"), headers=HTMX)
+                          .text, "html.parser")
+    assert not plain.select_one("form.file-upload").has_attr("target")

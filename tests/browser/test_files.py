@@ -272,3 +272,30 @@ def test_a_file_the_scanner_flags_is_refused_and_not_stored(page, login, live_ap
         expect(page.locator("table.files").get_by_text("pruefung.txt")).to_have_count(0)
     finally:
         live_app.config["SCAN_COMMAND"] = None
+
+
+def test_a_report_takes_its_files_without_losing_its_text(page, login, axe):
+    """Writing a report, staff upload its attachment below the form (htmx, in place), link it
+    in the text, see it in the preview and in the saved report; what they typed stays."""
+    login("editor")
+    page.goto("/measures/M08/reports/new")
+    body = page.locator("#f-body")
+    body.fill("Erledigt im Quartal:\n\n- Ausschreibung vorbereitet\n\n"
+              "Siehe [Vergabeplan](datei:Vergabeplan.pdf).")
+    section = page.locator("#report-files")
+    section.get_by_label("Dateien", exact=True).set_input_files(
+        [{"name": "Vergabeplan.pdf", "mimeType": "application/pdf",
+          "buffer": file_samples.pdf("Vergabeplan 2027")}])
+    section.get_by_role("button", name="Hochladen").click()
+    expect(section.locator("table.files")).to_contain_text("Vergabeplan.pdf")
+    expect(page.locator("#live")).to_contain_text("„Vergabeplan.pdf“ gespeichert")
+    assert "Ausschreibung vorbereitet" in body.input_value()  # the report's text stayed
+    axe(page)
+    body.fill(body.input_value() + " ")  # the preview asks again, now the file is there
+    expect(page.locator("#preview a.file-link", has_text="Vergabeplan")).to_have_attribute(
+        "href", "/measures/M08/files/Vergabeplan.pdf")
+    page.locator("label[for=f-light-green]").click()
+    page.get_by_role("button", name="Speichern").click()
+    page.wait_for_load_state()
+    link = page.locator("article.report a.file-link", has_text="Vergabeplan").first
+    expect(link).to_have_attribute("href", "/measures/M08/files/Vergabeplan.pdf")

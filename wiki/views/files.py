@@ -66,13 +66,17 @@ def route(suffix, **options):
 def _place(code=None, slug=None):
     """Return the place of a measure (by code) or a wiki page (by slug), or raise 404."""
     if code is not None:
-        measure = Measure.by_code_or_404(code)
-        return Place(measure.page, f"{measure.code} {measure.title}",
-                     url_for("measures.view", code=measure.code), {"code": measure.code})
+        return _measure_place(Measure.by_code_or_404(code))
     page = Page.get_or_404(Page.slug == slug)
     if page.kind == "measure":  # a measure's files live under its code
         abort(404)
     return Place(page, page.title, url_for("pages.view", slug=page.slug), {"slug": page.slug})
+
+
+def _measure_place(measure):
+    """Return the place of a measure's files."""
+    return Place(measure.page, f"{measure.code} {measure.title}",
+                 url_for("measures.view", code=measure.code), {"code": measure.code})
 
 
 def _file(place, name):
@@ -93,10 +97,25 @@ def _listing(place, errors=(), status=200, saved=()):
     """Render the file list with the upload form, and the upload's errors or what it saved;
     htmx gets the part below the heading (files/_area.html), which its upload form replaces."""
     template = "files/_area.html" if htmx else "files/list.html"
-    return render_template(template, place=place, newest=list(FileVersion.newest_in(place.key)),
-                           errors=list(errors), saved=list(saved),
-                           max_mb=current_app.config["FILE_MAX_MB"],
-                           types=filetypes.allowed_labels(_allowed())), status
+    beside_report = htmx and request.form.get("beside") == "report"
+    return render_template(template, **area(place, beside_report),
+                           errors=list(errors), saved=list(saved)), status
+
+
+def area(place, beside_report=False):
+    """Return what files/_area.html shows of a place: its files and the upload form's limits.
+
+    beside_report: the area stands below a status report's form (reports/edit.html), whose
+    text must survive an upload: without JavaScript the upload opens in a new tab.
+    """
+    return {"place": place, "newest": list(FileVersion.newest_in(place.key)),
+            "max_mb": current_app.config["FILE_MAX_MB"],
+            "types": filetypes.allowed_labels(_allowed()), "beside_report": beside_report}
+
+
+def measure_area(measure):
+    """Return area() of a measure's files, for the form of one of its status reports."""
+    return area(_measure_place(measure), beside_report=True)
 
 
 @route("", methods=["POST"])

@@ -18,6 +18,7 @@ from wiki.models import Measure, ReportVersion, StatusReport
 from wiki.models.reports import TRAFFIC_LIGHTS
 from wiki.routing import number_arg
 from wiki.security import require
+from wiki.views import files as files_view
 
 bp = Blueprint("reports", __name__, url_prefix="/measures/<code>/reports")
 
@@ -104,7 +105,7 @@ def _form(measure, report, state, errors=None, **extra):
         first_error=next((n for n in (*reporting.FIELDS, "body", "summary") if n in errors), None),
         statuses=[(s, vocabulary.status_label(s)) for s in vocabulary.current().status_keys],
         lights=[(light, TRAFFIC_LIGHT_LABELS[light]) for light in TRAFFIC_LIGHTS],
-        **state, **extra)
+        files_area=files_view.measure_area(measure), **state, **extra)
 
 
 @bp.route("/<id:report_id>/history")
