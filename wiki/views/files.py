@@ -6,7 +6,6 @@ An upload is checked whole before anything is stored: its size (413), its type f
 at all. Downloads stream from the database and answer range requests (wiki/domain/storage.py).
 """
 import unicodedata
-from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import (
@@ -23,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from wiki import scanning
+from wiki import fileplaces, scanning
 from wiki.db import db
 from wiki.domain import cleaning, files, filetext, filetypes, images, storage
 from wiki.models import FileVersion, Measure, Page, StoredFile
@@ -39,21 +38,6 @@ FILE_POLICY = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'uns
 PLACES = (("/measures/<code>", "code"), ("/pages/<slug>", "slug"))
 
 
-@dataclass
-class Place:
-    """Where files live: the page (a measure's too), its name, and the URL arguments."""
-
-    page: Page
-    title: str
-    url: str
-    arguments: dict
-
-    @property
-    def key(self):
-        """Return the place key of the files (wiki/domain/files.py)."""
-        return files.place_of(self.page)
-
-
 def route(suffix, **options):
     """Register a view under both places: measures and wiki pages."""
     def decorator(view):
@@ -66,17 +50,11 @@ def route(suffix, **options):
 def _place(code=None, slug=None):
     """Return the place of a measure (by code) or a wiki page (by slug), or raise 404."""
     if code is not None:
-        return _measure_place(Measure.by_code_or_404(code))
+        return fileplaces.of_measure(Measure.by_code_or_404(code))
     page = Page.get_or_404(Page.slug == slug)
     if page.kind == "measure":  # a measure's files live under its code
         abort(404)
-    return Place(page, page.title, url_for("pages.view", slug=page.slug), {"slug": page.slug})
-
-
-def _measure_place(measure):
-    """Return the place of a measure's files."""
-    return Place(measure.page, f"{measure.code} {measure.title}",
-                 url_for("measures.view", code=measure.code), {"code": measure.code})
+    return fileplaces.of_page(page)
 
 
 def _file(place, name):
@@ -98,24 +76,8 @@ def _listing(place, errors=(), status=200, saved=()):
     htmx gets the part below the heading (files/_area.html), which its upload form replaces."""
     template = "files/_area.html" if htmx else "files/list.html"
     beside_report = htmx and request.form.get("beside") == "report"
-    return render_template(template, **area(place, beside_report),
+    return render_template(template, **fileplaces.upload_area(place, beside_report),
                            errors=list(errors), saved=list(saved)), status
-
-
-def area(place, beside_report=False):
-    """Return what files/_area.html shows of a place: its files and the upload form's limits.
-
-    beside_report: the area stands below a status report's form (reports/edit.html), whose
-    text must survive an upload: without JavaScript the upload opens in a new tab.
-    """
-    return {"place": place, "newest": list(FileVersion.newest_in(place.key)),
-            "max_mb": current_app.config["FILE_MAX_MB"],
-            "types": filetypes.allowed_labels(_allowed()), "beside_report": beside_report}
-
-
-def measure_area(measure):
-    """Return area() of a measure's files, for the form of one of its status reports."""
-    return area(_measure_place(measure), beside_report=True)
 
 
 @route("", methods=["POST"])
@@ -165,7 +127,7 @@ def _check(upload):
     if size > limit * MEGABYTE:
         return None, (413, _("„%(name)s“ ist zu groß: höchstens %(limit)d MB.", name=name,
                              limit=limit))
-    kind, message = filetypes.check(upload.stream, name, _allowed())
+    kind, message = filetypes.check(upload.stream, name, fileplaces.allowed())
     if kind is None:
         return None, (415, message)
     clean, finding = scanning.scan(upload.stream, current_app.config["SCAN_COMMAND"],
@@ -181,11 +143,6 @@ def _check(upload):
         dimensions = (info.width, info.height)
     text = filetext.extract(kind.key, upload.stream)
     return (upload, filetypes.name_for(name, kind), kind, dimensions, text), None
-
-
-def _allowed():
-    """Return the type keys this instance accepts."""
-    return tuple(current_app.config["FILE_TYPES"])
 
 
 @route("/<name>", methods=["GET"])

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from wiki import fileplaces
 from wiki.domain import (
     editing,
     merge,
@@ -18,7 +19,6 @@ from wiki.models import Measure, ReportVersion, StatusReport
 from wiki.models.reports import TRAFFIC_LIGHTS
 from wiki.routing import number_arg
 from wiki.security import require
-from wiki.views import files as files_view
 
 bp = Blueprint("reports", __name__, url_prefix="/measures/<code>/reports")
 
@@ -105,7 +105,8 @@ def _form(measure, report, state, errors=None, **extra):
         first_error=next((n for n in (*reporting.FIELDS, "body", "summary") if n in errors), None),
         statuses=[(s, vocabulary.status_label(s)) for s in vocabulary.current().status_keys],
         lights=[(light, TRAFFIC_LIGHT_LABELS[light]) for light in TRAFFIC_LIGHTS],
-        files_area=files_view.measure_area(measure), **state, **extra)
+        files_area=fileplaces.upload_area(fileplaces.of_measure(measure), beside_report=True),
+        **state, **extra)
 
 
 @bp.route("/<id:report_id>/history")
