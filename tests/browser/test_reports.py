@@ -132,3 +132,26 @@ def test_reports_list_passes_axe(page, axe):
     page.goto("/measures/M07/reports")
     expect(page.locator("article.report").first).to_be_visible()
     axe(page)
+
+
+def test_a_list_typed_as_in_an_email_is_a_list(open_as, axe):
+    """Katrin types her report as she writes e-mails: a line, then "- …" items, one nested by
+    two spaces. The preview and the saved report show lists, not one run-on paragraph."""
+    tab = open_as("katrin")
+    tab.goto("/measures/M05/reports/new")
+    body = tab.locator("#f-body")
+    body.click()
+    tab.keyboard.type("Erledigt im 4. Quartal:\n- Ausschreibung veröffentlicht\n"
+                      "  - Los 1 vergeben\n- Schulung geplant\n1) Termin finden\n")
+    preview = tab.locator("#preview")
+    expect(preview.locator("p").first).to_have_text("Erledigt im 4. Quartal:")
+    expect(preview.locator("ul > li")).to_have_count(3)
+    expect(preview.locator("ul > li > ul > li")).to_have_text(["Los 1 vergeben"])
+    expect(preview.locator("ol > li")).to_have_text(["Termin finden"])
+    tab.get_by_label("Berichtszeitraum").fill("2026-Q2")
+    tab.get_by_label("grün").check()
+    save(tab)
+    report = tab.locator("#reports article.report").first
+    expect(report.locator("ul > li > ul > li")).to_have_text(["Los 1 vergeben"])
+    expect(report.locator("p", has_text="Ausschreibung")).to_have_count(0)
+    axe(tab)

@@ -12,6 +12,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
 from markupsafe import Markup, escape
 
+from wiki.domain import markdown_blocks
 from wiki.models import content
 
 # What a measure code may be (wiki/models/content.py says it for the lookups).
@@ -29,7 +30,8 @@ MISSING_TITLE = "Seite existiert noch nicht – anlegen"
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
                          "ß": "ss", "ẞ": "SS"})
 
-EXTENSIONS = ["tables", "fenced_code", "footnotes", "toc", "sane_lists"]
+EXTENSIONS = ["tables", "fenced_code", "footnotes", "toc", "sane_lists",
+              markdown_blocks.BlocksAsTyped()]
 
 TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -260,7 +262,10 @@ def check_source(text):
         if depth > MAX_DEPTH:
             raise ValueError(_("Listen und Zitate lassen sich höchstens %(limit)d Ebenen tief "
                                "verschachteln (Zeile %(line)d).", limit=MAX_DEPTH, line=number))
-    units = [unit for unit in _units(text) if unit.strip()]
+    # The blocks as Python-Markdown reads them: after a list or table that interrupts a
+    # paragraph gets its own block (wiki/domain/markdown_blocks.py).
+    units = [unit for unit in _units("\n".join(markdown_blocks.rewrite(text.split("\n"))))
+             if unit.strip()]
     splitters = [sum(1 for line in unit.split("\n") if SPLITTER.match(line)) for unit in units]
     counts = [
         (2 * (len(units) + sum(splitters)) + len(MARK.findall(text)) + sum(depths), MAX_WEIGHT,

@@ -9,9 +9,9 @@ from flask import current_app, url_for
 
 from wiki.db import db, utcnow
 from wiki.domain import revisions, search
+from wiki.domain.texts import TEXTS
 from wiki.models import (
     MODELS,
-    ActionField,
     Comment,
     CommentVersion,
     EditPresence,
@@ -20,7 +20,6 @@ from wiki.models import (
     Measure,
     Notification,
     Page,
-    ReportRound,
     ReportVersion,
     Revision,
     Session,
@@ -33,17 +32,6 @@ PSEUDONYM = re.compile(r"^ehemalig-(\d+)$")
 PSEUDONYM_NAME = "Ehemalige Person {number}"  # stored data, in German whatever the UI language
 # Minutes after which an open edit form no longer counts as someone editing (see EditPresence).
 PRESENCE_MINUTES = 60
-# Texts in which `@name` mentions are rewritten: (model, [(text column, its HTML column)]).
-TEXTS = [
-    (Revision, [("body", "html"), ("summary", None)]),
-    (StatusReport, [("body", "html")]),
-    (ReportVersion, [("body", "html"), ("summary", None)]),
-    (Comment, [("body", "html")]),
-    (CommentVersion, [("body", "html")]),
-    (ActionField, [("body", "html"), ("summary", None)]),
-    (ReportRound, [("body", "html"), ("projects", "projects_html")]),
-    (FileVersion, [("comment", None)]),
-]
 # Tables the export writes out by hand; any other table with a `user` column is added as it is.
 EXPORTED = {Session, Revision, StatusReport, ReportVersion, Comment, CommentVersion, Measure,
             EditPresence}
