@@ -21,7 +21,8 @@ def warnings(client, code):
 
 def test_demo_shows_delay_and_risk(demo, client):
     """M07 overran its plan; M05 and M08 depend on it and are at risk."""
-    assert "◔ verzögert" in warnings(client, "M07")
+    days = (date.today() - Measure.by_code("M07").planned_end).days
+    assert f"◔ verzögert ({days} Tage)" in warnings(client, "M07")
     assert "⚠ gefährdet durch M07 → M05" in warnings(client, "M05")
     assert "⚠ gefährdet durch M07 → M08" in warnings(client, "M08")
     assert warnings(client, "M06") == []
@@ -116,3 +117,49 @@ def test_making_m07_late_puts_m05_and_m08_at_risk_everywhere(demo, client):
                  author=author, summary="Ende nicht zu halten")
     for code in ("M05", "M08"):
         assert all(at_risk_on_every_overview(client, code).values())
+
+
+def verdicts(client, code):
+    """Return the verdicts near a measure's title, as text."""
+    page = BeautifulSoup(client.get(f"/measures/{code}").text, "html.parser")
+    found = page.select_one("header.page-header ul.verdicts")
+    return [li.get_text(" ", strip=True) for li in found.select("li.verdict-item")] if found else []
+
+
+def test_a_measure_page_says_what_the_overviews_say(demo, client):
+    """M07's page says it is delayed and by how much; M05 and M08 name the chain and its cause;
+    M03 finished late and says so, never "verzögert"; a legal deadline gets its verdict."""
+    today = date.today()
+    m07 = Measure.by_code("M07")
+    days = (today - m07.planned_end).days
+    assert any(v.startswith("◔ verzögert") and f"seit {days} Tagen überschritten" in v
+               and "30.06.2026" in v for v in verdicts(client, "M07"))
+    for code in ("M05", "M08"):
+        said = [v for v in verdicts(client, code) if "gefährdet durch" in v]
+        assert said and f"M07 → {code}" in said[0] and f"M07 ist um {days} Tage verzögert" in said[0]
+    m03 = verdicts(client, "M03")
+    assert not any("verzögert" in v for v in m03)
+    late = (Measure.by_code("M03").actual_end - Measure.by_code("M03").planned_end).days
+    assert any(f"abgeschlossen ({late} Tage später als geplant)" in v for v in m03)
+    m01 = verdicts(client, "M01")
+    assert any(v.startswith("§ Gesetzliche Frist 31.12.2022") for v in m01)
+    assert verdicts(client, "M06") == [] or all("verzögert" not in v for v in verdicts(client, "M06"))
+
+
+def test_every_page_counts_the_same_delayed_measures(demo, client):
+    """The start page, the architecture, the API, the status filter and the cards agree on
+    "verzögert": open measures past their planned end, not those that finished late."""
+    api = client.get("/api/measures?status=delayed").get_json()["items"]
+    codes = sorted(m["code"] for m in api)
+    assert "M03" not in codes and "M07" in codes
+    listed = BeautifulSoup(client.get("/measures?status=delayed").text, "html.parser")
+    assert sorted(a.get_text(strip=True).split()[0] for a in listed.select("table tbody a")) \
+        == codes
+    cards = [m.code for m in Measure.select()
+             if any(w.startswith("◔ verzögert") for w in warnings(client, m.code))]
+    assert sorted(cards) == codes
+    start = BeautifulSoup(client.get("/").text, "html.parser")
+    assert start.select("#status-all td.number")[1].get_text(strip=True) == str(len(codes))
+    architecture = BeautifulSoup(client.get("/architecture").text, "html.parser")
+    footer = [td.get_text(strip=True) for td in architecture.select("tfoot tr td")]
+    assert footer[-2] == str(len(codes))

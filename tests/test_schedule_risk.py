@@ -5,7 +5,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wiki.domain.schedule import Plan, assess, date_conflicts, find_cycle, forecast_end, is_delayed
+from wiki.domain.schedule import (
+    Plan,
+    assess,
+    date_conflicts,
+    delay_days,
+    find_cycle,
+    finished_late_days,
+    forecast_end,
+    is_delayed,
+)
 
 TODAY = date(2026, 11, 24)
 
@@ -16,17 +25,28 @@ def plan(code, status="active", start=None, end=None, actual_start=None, actual_
     return Plan(code, status, day(start), day(end), day(actual_start), day(actual_end))
 
 
-@pytest.mark.parametrize("p, delayed", [
-    (plan("M1", "active", "2023-01-01", "2026-06-30"), True),
-    (plan("M1", "active", "2023-01-01", "2027-06-30"), False),
-    (plan("M1", "done", "2023-01-01", "2024-06-30", actual_end="2024-05-01"), False),
-    (plan("M1", "done", "2023-01-01", "2024-06-30", actual_end="2024-09-30"), True),
-    (plan("M1", "dropped", "2023-01-01", "2024-06-30"), False),
-    (plan("M1", "planned"), False),
+@pytest.mark.parametrize("p, delayed, days, late", [
+    (plan("M1", "active", "2023-01-01", "2026-06-30"), True, 147, 0),
+    (plan("M1", "operating", "2023-01-01", "2026-11-23"), True, 1, 0),
+    (plan("M1", "active", "2023-01-01", "2026-11-24"), False, 0, 0),
+    (plan("M1", "active", "2023-01-01", "2027-06-30"), False, 0, 0),
+    (plan("M1", "done", "2023-01-01", "2024-06-30", actual_end="2024-05-01"), False, 0, 0),
+    (plan("M1", "done", "2023-01-01", "2024-06-30", actual_end="2024-09-30"), False, 0, 92),
+    (plan("M1", "operating", "2023-01-01", "2024-06-30", actual_end="2024-07-01"), False, 0, 1),
+    (plan("M1", "done", "2023-01-01", "2024-06-30"), False, 0, 0),
+    (plan("M1", "dropped", "2023-01-01", "2024-06-30"), False, 0, 0),
+    (plan("M1", "dropped", "2023-01-01", "2024-06-30", actual_end="2024-09-30"), False, 0, 0),
+    (plan("M1", "planned"), False, 0, 0),
 ])
-def test_delayed(p, delayed):
-    """Delayed: open after the planned end, or finished after it."""
+def test_delayed(p, delayed, days, late):
+    """Delayed: still open after the planned end, by so many days. Finishing late is not being
+    delayed: it is counted apart, in days after the plan."""
     assert is_delayed(p, TODAY) is delayed
+    assert delay_days(p, TODAY) == days
+    assert finished_late_days(p) == late
+    assessment = assess({"M1": p}, {}, TODAY)["M1"]
+    assert (assessment.delayed, assessment.delay_days, assessment.finished_late_days) == (
+        delayed, days, late)
 
 
 def test_forecast_end():

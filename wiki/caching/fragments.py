@@ -24,7 +24,8 @@ ROWS = "overview/_rows.html"
 VALUE = None  # an argument shown as it is: the whole value is in the key
 MEASURE = ("code", "title", "obligation", "status")
 PLAN = ("planned_start", "planned_end")
-WARNINGS = ("delayed", "at_risk", "risk_chain", "conflicts")  # of a schedule Assessment
+# Of a schedule Assessment.
+WARNINGS = ("delayed", "delay_days", "finished_late_days", "at_risk", "risk_chain", "conflicts")
 
 
 class Fragment:

@@ -5,10 +5,10 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from wiki.domain import rounds, vocabulary
+from wiki.domain import programme, rounds, vocabulary
 from wiki.domain.asof import end_of_day_utc
-from wiki.domain.schedule import CLOSED, quarter_end
-from wiki.models import Comment, ReportRound, Revision, StatusReport
+from wiki.domain.schedule import CLOSED, assess, quarter_end
+from wiki.models import Comment, Dependency, Measure, ReportRound, Revision, StatusReport
 
 LATEST = 5  # reports and comments the start page lists
 BAR_WIDTH = 160  # px of an action field's status bar
@@ -114,18 +114,30 @@ def _row(field, measures, assessments):
     counted = dict.fromkeys(vocabulary.current().status_keys, 0)
     for measure in measures:
         counted[measure.status] = counted.get(measure.status, 0) + 1
-    late = [assessments[m.code] for m in measures if vocabulary.category(m.status) not in CLOSED]
+    judged = [assessments[m.code] for m in measures]  # closed ones are neither (schedule.py)
     return FieldRow(field, [(s, n) for s, n in counted.items() if n], len(measures),
-                    sum(a.delayed for a in late), sum(a.at_risk for a in late))
+                    sum(a.delayed for a in judged), sum(a.at_risk for a in judged))
 
 
 def obligations(measures, assessments, today):
     """Return the legal obligations (marked as a duty, or with a deadline), by deadline."""
-    words = vocabulary.current()
-    duties = {marking.key for marking in words.markings if marking.duty}
+    duties = _duties()
     found = [_obligation(m, assessments[m.code].forecast_end, today) for m in measures
              if m.obligation in duties or m.legal_deadline]
     return sorted(found, key=lambda o: (o.measure.legal_deadline or date.max, o.measure.code))
+
+
+def obligation_of(measure, forecast, today):
+    """Return the Obligation of one measure (as obligations() judges it), or None when it is
+    neither marked as a duty nor has a legal deadline."""
+    if measure.obligation in _duties() or measure.legal_deadline:
+        return _obligation(measure, forecast, today)
+    return None
+
+
+def _duties():
+    """Return the keys of the markings that mean a legal duty."""
+    return {marking.key for marking in vocabulary.current().markings if marking.duty}
 
 
 def _obligation(measure, forecast, today):
@@ -247,3 +259,27 @@ def start_page(context):
         "reports": latest_reports(day), "comments": latest_comments(day),
     }
 
+
+@dataclass
+class Verdicts:
+    """What the overviews say about one measure, for its own page (the same functions decide).
+
+    assessment: its schedule Assessment; assessments: every measure's, for the reasons behind a
+    risk chain and a date conflict; stale_days: days since its last report (-1: none; None:
+    not stale); obligation: dashboard.Obligation of a legal duty or deadline, else None.
+    """
+
+    assessment: object
+    assessments: dict
+    stale_days: int | None
+    obligation: object
+
+
+def verdicts(measure):
+    """Return today's Verdicts on one measure, judged with the whole programme's plans."""
+    moment = programme.today()
+    measures = list(Measure.summaries())
+    assessments = assess(programme.plans_of(measures), Dependency.requires_map(), moment)
+    assessment = assessments[measure.code]
+    return Verdicts(assessment, assessments, programme.stale([measure], moment).get(measure.id),
+                    obligation_of(measure, assessment.forecast_end, moment))

@@ -158,7 +158,9 @@ class Plan:
 class Assessment:
     """What the schedule says about one measure."""
 
-    delayed: bool = False
+    delayed: bool = False  # still open past its planned end (is_delayed: the one definition)
+    delay_days: int = 0  # how many days past its planned end an open measure is
+    finished_late_days: int = 0  # how many days after its planned end a measure finished
     forecast_end: date | None = None
     conflicts: list = field(default_factory=list)  # prerequisites ending after our start
     risk_chain: list | None = None  # e.g. ["M07", "M05"]: late M07 endangers M05
@@ -170,12 +172,26 @@ class Assessment:
 
 
 def is_delayed(plan, today):
-    """Tell whether a measure is delayed: open past its planned end, or finished late."""
-    if plan.status == "dropped" or plan.planned_end is None:
+    """Tell whether a measure is delayed: still open (neither finished nor given up, no actual
+    end) and past its planned end. The one definition every page, the API, the feeds and the
+    exports use; a measure that finished late is not delayed (finished_late_days says by how
+    much)."""
+    if plan.status in CLOSED or plan.planned_end is None or plan.actual_end is not None:
         return False
-    if plan.actual_end is not None:
-        return plan.actual_end > plan.planned_end
-    return plan.status != "done" and plan.planned_end < today
+    return plan.planned_end < today
+
+
+def delay_days(plan, today):
+    """Return how many days a delayed measure is past its planned end (0 if it is not)."""
+    return (today - plan.planned_end).days if is_delayed(plan, today) else 0
+
+
+def finished_late_days(plan):
+    """Return how many days after its planned end a measure actually ended (0: in time, or not
+    ended)."""
+    if plan.actual_end is None or plan.planned_end is None or plan.status == "dropped":
+        return 0
+    return max(0, (plan.actual_end - plan.planned_end).days)
 
 
 def forecast_end(plan, today):
@@ -208,6 +224,8 @@ def assess(plans, requires, today):
     prerequisite is late (delayed, in conflict, or itself at risk), following the chain down.
     """
     result = {code: Assessment(delayed=is_delayed(plan, today),
+                               delay_days=delay_days(plan, today),
+                               finished_late_days=finished_late_days(plan),
                                forecast_end=forecast_end(plan, today))
               for code, plan in plans.items()}
     for code, late in date_conflicts(plans, requires, today).items():
@@ -216,8 +234,7 @@ def assess(plans, requires, today):
     for code, prerequisites in requires.items():
         for prerequisite in prerequisites:
             dependents.setdefault(prerequisite, []).append(code)
-    sources = sorted(c for c, a in result.items()
-                     if a.delayed and plans[c].status not in CLOSED or a.conflicts)
+    sources = sorted(c for c, a in result.items() if a.delayed or a.conflicts)
     queue = deque([source] for source in sources)
     while queue:  # breadth first: each measure gets the shortest chain from a late source
         chain = queue.popleft()

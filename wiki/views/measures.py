@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from wiki.caching import pagecache
-from wiki.domain import editing, metadata, prerequisites, programme, revisions, schedule, vocabulary
+from wiki.domain import dashboard, editing, metadata, prerequisites, revisions, schedule, vocabulary
 from wiki.models import (
     ActionField,
     Comment,
@@ -44,7 +44,7 @@ def view(code):
         comments=list(Comment.thread(measure)),
         backlinks=list(Page.linking_to(measure.page.slug)),
         editors=editing.editors_of(measure.page, current_user),
-        stale_days=programme.stale([measure], programme.today()).get(measure.id),
+        verdicts=dashboard.verdicts(measure),
     )
 
 
