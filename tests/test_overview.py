@@ -136,14 +136,15 @@ def test_a_measure_page_says_what_the_overviews_say(demo, client):
                and "30.06.2026" in v for v in verdicts(client, "M07"))
     for code in ("M05", "M08"):
         said = [v for v in verdicts(client, code) if "gefährdet durch" in v]
-        assert said and f"M07 → {code}" in said[0] and f"M07 ist um {days} Tage verzögert" in said[0]
+        assert said and f"M07 → {code}" in said[0]
+        assert f"M07 ist um {days} Tage verzögert" in said[0]
     m03 = verdicts(client, "M03")
     assert not any("verzögert" in v for v in m03)
     late = (Measure.by_code("M03").actual_end - Measure.by_code("M03").planned_end).days
     assert any(f"abgeschlossen ({late} Tage später als geplant)" in v for v in m03)
     m01 = verdicts(client, "M01")
     assert any(v.startswith("§ Gesetzliche Frist 31.12.2022") for v in m01)
-    assert verdicts(client, "M06") == [] or all("verzögert" not in v for v in verdicts(client, "M06"))
+    assert not any("verzögert" in v for v in verdicts(client, "M06"))
 
 
 def test_every_page_counts_the_same_delayed_measures(demo, client):
