@@ -69,3 +69,23 @@ def test_timeline_prints_landscape(page):
     pdf = page.pdf(prefer_css_page_size=True)
     box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
     assert float(box[1]) > float(box[2])
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_measure_page_tells_its_own_state(page, axe, width):
+    """M07's page says "verzögert" with its days near the title, M05's names the chain and its
+    cause, M03's says it finished late and never "verzögert"; wide and narrow, axe-clean."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/measures/M07")
+    verdicts = page.locator("header ul.verdicts")
+    expect(verdicts).to_contain_text("verzögert")
+    expect(verdicts).to_contain_text(re.compile(r"seit \d+ Tagen überschritten"))
+    axe(page)
+    page.goto("/measures/M05")
+    expect(page.locator("header ul.verdicts")).to_contain_text(
+        re.compile(r"gefährdet durch M07 → M05.*M07 ist um \d+ Tage verzögert", re.S))
+    page.goto("/measures/M03")
+    verdicts = page.locator("header ul.verdicts")
+    expect(verdicts).to_contain_text(re.compile(r"abgeschlossen \(\d+ Tage später als geplant\)"))
+    expect(verdicts).not_to_contain_text("verzögert")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
