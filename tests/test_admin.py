@@ -549,8 +549,8 @@ def test_edit_strategy_title_and_period(client, admin):
 
 @pytest.mark.parametrize("field, value, message", [
     ("title", "", "Bitte geben Sie den Titel der Strategie an."),
-    ("period_start", "2022-13-01", "„2022-13-01“ ist kein Datum"),
-    ("period_end", "bald", "„bald“ ist kein Datum"),
+    ("period_start", "2022-13-01", "»2022-13-01« ist kein Datum"),
+    ("period_end", "bald", "»bald« ist kein Datum; bitte so schreiben"),
     ("period_end", "2021-12-31", "Das Ende der Laufzeit liegt vor ihrem Beginn."),
 ])
 def test_bad_strategy_is_refused_by_field(client, admin, field, value, message):

@@ -106,6 +106,23 @@ def test_saving_changes_metadata_quarters_and_prerequisites(client, editor, ctx)
     assert "gespeichert" in soup(client.get("/measures/M07")).find(id="live").get_text()
 
 
+@pytest.mark.parametrize("typed, stored", [
+    ({"planned_start": "1.4.2023", "planned_end": "31.12.2027"}, ("2023-04-01", "2027-12-31")),
+    ({"planned_start": "Q2/2023", "planned_end": "4. Quartal 2027"}, ("2023-04-01", "2027-12-31")),
+    ({"planned_start": "2023-Q2", "planned_end": "2. Halbjahr 2027"}, ("2023-04-01", "2027-12-31")),
+    ({"planned_start": "2023-04-01", "planned_end": "2027 Q4"}, ("2023-04-01", "2027-12-31")),
+])
+def test_dates_as_people_write_them_are_taken(client, editor, ctx, typed, stored):
+    """German dates and the ways quarters and half-years are written are read like ISO ones:
+    a start is the period's first day, an end its last."""
+    form = edit_form(client)
+    form.update(typed)
+    response = client.post("/measures/M07/edit", data=form)
+    assert response.status_code == 302, soup(response).select_one(".error-summary")
+    measure = Measure.by_code("M07")
+    assert (measure.planned_start.isoformat(), measure.planned_end.isoformat()) == stored
+
+
 def test_new_measure_is_created_and_links_to_it_are_no_longer_missing(client, editor, ctx):
     """Creating M15 saves it and re-renders pages whose [[M15]] link was missing."""
     form = form_values(client.get("/measures/new?code=M15"))
@@ -128,16 +145,16 @@ BAD_EDITS = [
     ("field", "HF99", "Unbekanntes Handlungsfeld »HF99«."),
     ("obligation", "optional", "Unbekannte Verbindlichkeit »optional«"),
     ("legal_basis", "§" * 301, "Höchstens 300 Zeichen"),
-    ("legal_deadline", "2023-Q5", "Ungültiges Datum »2023-Q5«"),
+    ("legal_deadline", "2023-Q5", "»2023-Q5« ist kein Datum"),
     ("status", "fertig", "Unbekannter Status »fertig«"),
     ("progress", "101", "Fortschritt muss eine ganze Zahl von 0 bis 100 sein."),
     ("progress", "-5", "Fortschritt muss eine ganze Zahl von 0 bis 100 sein."),
     ("progress", "viel", "Fortschritt muss eine ganze Zahl von 0 bis 100 sein."),
     ("owner", "o" * 301, "Höchstens 300 Zeichen"),
     ("contact", "niemand", "Unbekannte Person »niemand«."),
-    ("planned_start", "2023-02-30", "Ungültiges Datum »2023-02-30«"),
+    ("planned_start", "2023-02-30", "»2023-02-30« ist kein Datum"),
     ("planned_end", "2022-Q4", "Geplantes Ende liegt vor dem geplanten Beginn."),
-    ("actual_start", "bald", "Ungültiges Datum »bald«"),
+    ("actual_start", "bald", "»bald« ist kein Datum; bitte so schreiben: z. B. 31.12.2027"),
     ("actual_end", "2022-12-31", "Tatsächliches Ende liegt vor dem tatsächlichen Beginn."),
     ("requires", ["M99"], "Unbekannte Maßnahme: M99."),
     ("requires", ["X/1"], "Ungültiges Kürzel »X/1«"),

@@ -221,9 +221,9 @@ def test_import_finds_accounts_by_their_case_folded_name(app, tmp_path):
 ERRORS = [
     # file, field, value, then the file and field the problem names, and its message
     ("measures/M01.md", "planned_start", "2023-13-01", None, None,
-     "measures/M01.md: planned_start: Ungültiges Datum »2023-13-01« "
-     "(erwartet JJJJ-MM-TT oder JJJJ-Qn)."),
-    ("measures/M01.md", "planned_end", "2023-Q5", None, None, "Ungültiges Datum »2023-Q5«"),
+     "measures/M01.md: planned_start: »2023-13-01« ist kein Datum; bitte so schreiben: z. B. "
+     "31.12.2027, 2027-12-31 oder 4. Quartal 2027."),
+    ("measures/M01.md", "planned_end", "2023-Q5", None, None, "»2023-Q5« ist kein Datum"),
     ("measures/M01.md", "status", "finished", None, None,
      "Unbekannter Status »finished«; erlaubt: planned, preparing, active"),
     ("measures/M01.md", "obligation", "red", None, None, "Unbekannte Verbindlichkeit »red«"),
@@ -262,7 +262,7 @@ ERRORS = [
      "Pflichtfeld fehlt."),
     ("measures/M01.md", "history", [{"date": "2022-01-01"}, {"date": "2022-01-01",
                                                              "planned_start": "bald"}],
-     None, "history[2].planned_start", "Ungültiges Datum »bald«"),
+     None, "history[2].planned_start", "»bald« ist kein Datum"),
     ("measures/M01.md", "history", [{"date": "2022-01-01", "contact": "nobody"}], None,
      "history[1].contact", "Unbekannter Benutzer »nobody«"),
     ("measures/M01.md", "history", [{"date": "2022-01-01", "requires": ["M98"]}], None,
@@ -277,7 +277,7 @@ ERRORS = [
     ("pages/ziele.md", "history", [{"date": "2021-01-01", "status": "done"}], None,
      "history[1].status", "Unbekanntes Feld; erlaubt: author, date, summary, title, body."),
     ("pages/ziele.md", "author", "nobody", None, None, "Unbekannter Benutzer »nobody«"),
-    ("strategy.md", "period_start", "2022-Q0", None, None, "Ungültiges Datum »2022-Q0«"),
+    ("strategy.md", "period_start", "2022-Q0", None, None, "»2022-Q0« ist kein Datum"),
     ("strategy.md", "period_end", "2021-12-31", None, None, "Das Ende liegt vor dem Beginn."),
     ("strategy.md", "title", DELETE, None, None, "Pflichtfeld fehlt."),
     ("fields/HF1.md", "code", "HF7", None, None,
@@ -289,13 +289,13 @@ ERRORS = [
      "Datum 2024-09-30 passt nicht zum Dateinamen"),
     ("reports/M01/2024-06-30.md", "traffic_light", "blue", None, None,
      "Unbekannte Ampelfarbe »blue«; erlaubt: green, yellow, red."),
-    ("reports/M01/2024-06-30.md", "period", "2024/II", None, None, "Ungültiges Quartal »2024/II«"),
+    ("reports/M01/2024-06-30.md", "period", "2024/II", None, None, "»2024/II« ist kein Quartal"),
     ("reports/M01/2024-06-30.md", "status", "finished", None, None, "Unbekannter Status"),
     ("reports/M01/2024-06-30.md", "progress", "viel", None, None,
      "Fortschritt muss eine ganze Zahl von 0 bis 100 sein."),
     ("reports/M01/2024-06-30.md", "status", DELETE, None, None, "Pflichtfeld fehlt."),
     ("reports/M01/2024-06-30.md", "author", "nobody", None, None, "Unbekannter Benutzer"),
-    ("rounds/2024-q2.md", "due_date", "2024-Q9", None, None, "Ungültiges Datum »2024-Q9«"),
+    ("rounds/2024-q2.md", "due_date", "2024-Q9", None, None, "»2024-Q9« ist kein"),
     ("rounds/2024-q2.md", "period", DELETE, None, None, "Pflichtfeld fehlt."),
     ("comments/M01/001.md", "report", "2024-03-31", None, None,
      "Unbekannter Bericht 2024-03-31 (keine Datei reports/M01/2024-03-31.md)."),
@@ -374,8 +374,8 @@ def test_history_errors_taken_from_the_file_are_reported_once(app, tmp_path):
     content = changed("measures/M02.md", "planned_start", "bald")
     problems = exchange.import_folder(write_folder(tmp_path / "in", content))
     assert [str(p) for p in problems] == [
-        "measures/M02.md: planned_start: Ungültiges Datum »bald« "
-        "(erwartet JJJJ-MM-TT oder JJJJ-Qn)."]
+        "measures/M02.md: planned_start: »bald« ist kein Datum; bitte so schreiben: z. B. "
+        "31.12.2027, 2027-12-31 oder 4. Quartal 2027."]
 
 
 def test_every_problem_is_listed(app, tmp_path):
@@ -507,8 +507,8 @@ def test_cli_import_lists_errors_and_fails(runner, tmp_path):
     content["reports/M01/2024-06-30.md"][0]["traffic_light"] = "blau"
     result = runner.invoke(args=["import", str(write_folder(tmp_path / "in", content))])
     assert result.exit_code != 0
-    assert ("measures/M01.md: planned_start: Ungültiges Datum »2023-13-01« "
-            "(erwartet JJJJ-MM-TT oder JJJJ-Qn).") in result.output
+    assert ("measures/M01.md: planned_start: »2023-13-01« ist kein Datum; bitte so schreiben: "
+            "z. B. 31.12.2027, 2027-12-31 oder 4. Quartal 2027.") in result.output
     assert "reports/M01/2024-06-30.md: traffic_light: Unbekannte Ampelfarbe »blau«" in result.output
     assert "2 Fehler; es wurde nichts importiert." in result.output
     assert not Page.select().exists()

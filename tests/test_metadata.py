@@ -10,6 +10,8 @@ from wiki.models import ActionField, User
 pytestmark = pytest.mark.postgres
 
 MINIMAL = {"code": "m07", "title": "  E-Akte ", "field": "HF3"}
+NOT_A_DATE = ("ist kein Datum; bitte so schreiben: z. B. 31.12.2027, 2027-12-31 oder "
+              "4. Quartal 2027.")
 
 
 def clean(**changes):
@@ -85,11 +87,9 @@ CODE_RULE = ("erlaubt sind 1 bis 16 Buchstaben, Ziffern, Punkt, Bindestrich und 
     ("obligation", "red", "Unbekannte Verbindlichkeit »red«; erlaubt: legal, standard, internal."),
     ("status", "finished", "Unbekannter Status »finished«; erlaubt: planned, preparing, active, "
                            "operating, done, paused, dropped."),
-    ("planned_start", "2023-13-01",
-     "Ungültiges Datum »2023-13-01« (erwartet JJJJ-MM-TT oder JJJJ-Qn)."),
-    ("planned_end", "2023-Q5", "Ungültiges Datum »2023-Q5« (erwartet JJJJ-MM-TT oder JJJJ-Qn)."),
-    ("legal_deadline", "31.12.2022",
-     "Ungültiges Datum »31.12.2022« (erwartet JJJJ-MM-TT oder JJJJ-Qn)."),
+    ("planned_start", "2023-13-01", "»2023-13-01« " + NOT_A_DATE),
+    ("planned_end", "2023-Q5", "»2023-Q5« " + NOT_A_DATE),
+    ("legal_deadline", "31.12.22", "»31.12.22« " + NOT_A_DATE),
     ("progress", 101, "Fortschritt muss eine ganze Zahl von 0 bis 100 sein."),
     ("progress", -1, "Fortschritt muss eine ganze Zahl von 0 bis 100 sein."),
     ("progress", "viel", "Fortschritt muss eine ganze Zahl von 0 bis 100 sein."),

@@ -49,12 +49,12 @@ def state():
 # Pure validation.
 
 @pytest.mark.parametrize("field, value, message", [
-    ("period", "", "JJJJ-QN"),
-    ("period", "2024-Q5", "JJJJ-QN"),
-    ("period", "2. Quartal", "JJJJ-QN"),
-    ("date", "", "JJJJ-MM-TT"),
-    ("date", "30.06.2024", "JJJJ-MM-TT"),
-    ("date", "2024-02-30", "JJJJ-MM-TT"),
+    ("period", "", "z. B. 4. Quartal 2027, Q4/2027 oder 2027-Q4"),
+    ("period", "2024-Q5", "z. B. 4. Quartal 2027, Q4/2027 oder 2027-Q4"),
+    ("period", "2. Quartal", "z. B. 4. Quartal 2027, Q4/2027 oder 2027-Q4"),
+    ("date", "", "z. B. 30.06.2024 oder 2024-06-30"),
+    ("date", "30.06.24", "z. B. 30.06.2024 oder 2024-06-30"),
+    ("date", "2024-02-30", "z. B. 30.06.2024 oder 2024-06-30"),
     ("date", (TODAY + datetime.timedelta(days=1)).isoformat(), "Zukunft"),
     ("status", "fertig", "Status"),
     ("status", "", "Status"),
@@ -147,6 +147,19 @@ def test_an_older_report_does_not_overwrite_the_measure(client, demo, login):
     assert (measure.status, measure.progress, measure.page.revision_count) == before
 
 
+@pytest.mark.parametrize("period, day", [("1. Quartal 2022", "30.03.2022"),
+                                         ("Q1/2022", "30.3.2022")])
+def test_period_and_day_as_people_write_them(client, demo, login, period, day):
+    """"1. Quartal 2022" and "30.03.2022" are taken and stored as 2022-Q1 and 2022-03-30."""
+    login("editor")
+    response = client.post("/measures/M07/reports/new", data=report_form(
+        period=period, date=day, status="planned", progress="3"))
+    assert response.status_code == 302
+    report = StatusReport.select().where(StatusReport.measure == m07()).order_by(
+        StatusReport.id.desc()).first()
+    assert (report.period, report.date.isoformat()) == ("2022-Q1", "2022-03-30")
+
+
 def test_the_same_state_makes_no_measure_revision(client, demo, login):
     """When status and progress do not change, the measure gets no new revision."""
     login("editor")
@@ -163,7 +176,7 @@ def test_the_same_state_makes_no_measure_revision(client, demo, login):
     ("progress", "140", "0 bis 100"),
     ("status", "fertig", "Status"),
     ("traffic_light", "lila", "Ampelfarbe"),
-    ("period", "2024-Q7", "JJJJ-QN"),
+    ("period", "2024-Q7", "z. B. 4. Quartal 2027"),
 ])
 def test_bad_input_is_refused_and_changes_nothing(client, demo, login, field, value, message):
     """A bad field gives 400, its German error next to it and in the summary; nothing changes."""

@@ -7,6 +7,7 @@ from wiki.domain.schedule import (
     find_cycle,
     format_cycle,
     parse_date,
+    parse_period,
     parse_quarter,
     quarter_end,
     quarter_of,
@@ -18,16 +19,20 @@ from wiki.domain.schedule import (
     ("2023-Q1", (2023, 1)),
     ("2024-Q4", (2024, 4)),
     (" 2025-q2 ", (2025, 2)),
+    ("Q2/2025", (2025, 2)),
+    ("4. Quartal 2027", (2027, 4)),
 ])
 def test_parse_quarter(text, expected):
     """A quarter reads as (year, quarter)."""
     assert parse_quarter(text) == expected
 
 
-@pytest.mark.parametrize("text", ["2023-Q0", "2023-Q5", "2023Q1", "23-Q1", "2023-01-01", ""])
+@pytest.mark.parametrize("text", ["2023-Q0", "2023-Q5", "2023Q1", "23-Q1", "2023-01-01", "",
+                                  "5. Quartal 2027", "Q4/27"])
 def test_parse_quarter_refuses_other_text(text):
-    """Anything but JJJJ-Qn is refused with a German message."""
-    with pytest.raises(ValueError, match=r"Ungültiges Quartal .* \(erwartet JJJJ-Qn"):
+    """Anything but a quarter is refused with a German message that shows how to write one."""
+    with pytest.raises(ValueError, match=r"ist kein Quartal; bitte so schreiben: z\. B\. "
+                                         r"4\. Quartal 2027, Q4/2027 oder 2027-Q4"):
         parse_quarter(text)
 
 
@@ -67,19 +72,28 @@ def test_quarter_round_trip(text):
     ("2024-Q1", True, date(2024, 3, 31)),
     (date(2020, 2, 29), True, date(2020, 2, 29)),
     (datetime(2020, 2, 29, 13, 5), False, date(2020, 2, 29)),
+    ("17.05.2023", False, date(2023, 5, 17)),
+    ("1.2.2027", True, date(2027, 2, 1)),
+    ("Q4/2027", True, date(2027, 12, 31)),
+    ("4. Quartal 2027", False, date(2027, 10, 1)),
+    ("2027 Q4", True, date(2027, 12, 31)),
+    ("2. Halbjahr 2027", False, date(2027, 7, 1)),
+    ("H1/2027", True, date(2027, 6, 30)),
+    ("2027-02", True, date(2027, 2, 28)),
 ])
 def test_parse_date(text, end, expected):
     """ISO dates stand for themselves; a quarter gives its first or (end=True) its last day."""
     assert parse_date(text, end=end) == expected
 
 
-@pytest.mark.parametrize("text", ["2023-13-01", "2023-02-30", "17.05.2023", "2023-5-1", "bald",
-                                  "20230517", "2023-W20-1"])
+@pytest.mark.parametrize("text", ["2023-13-01", "2023-02-30", "30.02.2023", "2023-5-1", "bald",
+                                  "20230517", "2023-W20-1", "17.05.23", "4/2027", "12/2027"])
 def test_parse_date_refuses_other_text(text):
-    """Anything but an ISO date or a quarter is refused, naming both accepted forms."""
+    """Anything but a day or a period is refused, showing in examples how to write one."""
     with pytest.raises(ValueError) as caught:
         parse_date(text)
-    assert str(caught.value) == f"Ungültiges Datum »{text}« (erwartet JJJJ-MM-TT oder JJJJ-Qn)."
+    assert str(caught.value) == (f"»{text}« ist kein Datum; bitte so schreiben: z. B. 31.12.2027, "
+                                 "2027-12-31 oder 4. Quartal 2027.")
 
 
 @pytest.mark.parametrize("edges", [
@@ -109,3 +123,24 @@ def test_find_cycle(edges, cycle):
 def test_format_cycle():
     """A cycle reads with arrows."""
     assert format_cycle(["M05", "M07", "M05"]) == "M05 → M07 → M05"
+
+
+@pytest.mark.parametrize("text, kind, expected", [
+    ("2. Quartal 2024", "quarter", ("quarter", 2024, 2)),
+    ("Q2/2024", None, ("quarter", 2024, 2)),
+    ("1. Halbjahr 2024", "half", ("half", 2024, 1)),
+    ("H1/2024", None, ("half", 2024, 1)),
+    ("05/2024", "month", ("month", 2024, 5)),
+    ("12.2024", "month", ("month", 2024, 12)),
+    ("2024-05", "month", ("month", 2024, 5)),
+])
+def test_periods_as_people_write_them(text, kind, expected):
+    """Report periods are read as people write them; a month as MM/JJJJ only where months are
+    the period (in a date field, 4/2027 could be April or the fourth quarter)."""
+    assert parse_period(text, kind) == expected
+
+
+def test_a_written_month_is_no_quarter():
+    """"05/2024" is not read as a quarter's period."""
+    with pytest.raises(ValueError, match="kein Quartal"):
+        parse_period("05/2024", "quarter")

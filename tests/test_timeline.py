@@ -125,8 +125,8 @@ def test_every_overview_accepts_as_of(demo, client, url):
 
 
 @pytest.mark.parametrize("value, message", [
-    ("2023-13-01", "Ungültiges Datum für »Stand am«"),
-    ("gestern", "Ungültiges Datum für »Stand am«"),
+    ("2023-13-01", "»2023-13-01« ist für »Stand am« kein Tag"),
+    ("gestern", "»gestern« ist für »Stand am« kein Tag"),
     ("2099-01-01", "liegt in der Zukunft"),
     ("2999-01-01", "außerhalb des erlaubten Bereichs"),
 ])

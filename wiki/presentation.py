@@ -64,7 +64,6 @@ def init_app(app):
         this_page=this_page,
         vocabulary=vocabulary.current,
         period_hint=period_hint,
-        period_pattern=lambda: PERIOD_PATTERNS[vocabulary.current().report_period],
         code_hint=code_hint,
     )
 
@@ -79,9 +78,6 @@ UNCOLOURED = (".marking-{k} {{ background: var(--surface); color: var(--muted); 
               "border-color: var(--line-strong); }}\n"
               ".mark-{k} {{ fill: #ffffff; stroke: var(--line-strong); }}\n")
 COLOUR = re.compile(r"^#[0-9a-f]{6}$")
-# The report period's form for a form field's pattern attribute (checked again on the server).
-PERIOD_PATTERNS = {"quarter": "[0-9]{4}-[Qq][1-4]", "half": "[0-9]{4}-[Hh][12]",
-                   "month": "[0-9]{4}-(0[1-9]|1[0-2])"}
 
 
 def markings_stylesheet(markings):
@@ -107,9 +103,9 @@ def code_hint():
 def period_hint():
     """Return how the programme's report period is written, for form hints."""
     kind = vocabulary.current().report_period
-    return {"quarter": _l("Quartal als JJJJ-QN, z. B. 2024-Q2"),
-            "half": _l("Halbjahr als JJJJ-HN, z. B. 2024-H1"),
-            "month": _l("Monat als JJJJ-MM, z. B. 2024-05")}[kind]
+    return {"quarter": _l("Quartal, z. B. 2. Quartal 2024, Q2/2024 oder 2024-Q2"),
+            "half": _l("Halbjahr, z. B. 1. Halbjahr 2024, H1/2024 oder 2024-H1"),
+            "month": _l("Monat, z. B. 05/2024 oder 2024-05")}[kind]
 
 
 def render_in_pieces(template, **context):

@@ -178,3 +178,24 @@ def test_a_colleague_sees_edits_and_open_editors_on_reload(open_as):
     katrin.reload()
     expect(katrin.locator(".facts .progress-value")).to_have_text("37 %")
     expect(katrin.locator(".presence-note")).to_have_count(0)
+
+
+def test_dates_are_typed_as_the_app_shows_them(open_as, axe):
+    """Katrin types the end as the page shows dates (31.12.2027) and the start as a quarter in
+    words; both are taken, and a wrong one is explained with examples, not "JJJJ-MM-TT"."""
+    tab = open_as("katrin")
+    tab.goto("/measures/M09/edit")
+    expect(tab.locator("#dates-hint")).to_contain_text("z. B. 31.12.2027, 4. Quartal 2027")
+    tab.get_by_label("Geplanter Beginn").fill("1.1.2025")
+    tab.get_by_label("Geplantes Ende").fill("31.12.20277")
+    save(tab)
+    error = tab.locator("#f-planned_end-error")
+    expect(error).to_contain_text("bitte so schreiben: z. B. 31.12.2027")
+    expect(error).not_to_contain_text("JJJJ")
+    axe(tab)
+    tab.get_by_label("Geplantes Ende").fill("4. Quartal 2027")
+    save(tab)
+    expect(tab.locator("#live")).to_contain_text("gespeichert")
+    facts = tab.locator("section.facts")
+    expect(facts).to_contain_text("01.01.2025")
+    expect(facts).to_contain_text("31.12.2027")

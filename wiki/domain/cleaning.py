@@ -168,11 +168,12 @@ def day(value, label=None, end=False):
     written = ascii_line(value, label)
     if not written:
         return None
-    if schedule.QUARTER.match(written):
-        year, number = schedule.parse_quarter(quarter(written, label))
+    stored = schedule.canonical(written)
+    if schedule.QUARTER.match(stored):
+        year, number = schedule.parse_quarter(quarter(stored, label))
         return (schedule.quarter_end if end else schedule.quarter_start)(year, number)
-    if schedule.ISO_DATE.match(written) or schedule.HALF_YEAR.match(written):
-        plausible(int(written[:4]), label)
+    if any(form.match(stored) for form in (schedule.ISO_DATE, schedule.HALF_YEAR, schedule.MONTH)):
+        plausible(int(stored[:4]), label)
     try:
         return schedule.parse_date(written, end=end)
     except ValueError as error:
@@ -180,11 +181,11 @@ def day(value, label=None, end=False):
 
 
 def iso_day(value, label=None):
-    """Return the date of an ISO date (JJJJ-MM-TT, no quarter), or None when empty."""
+    """Return the date of a day (31.12.2027 or 2027-12-31, no period), or None when empty."""
     written = ascii_line(value, label)
-    if written and not schedule.ISO_DATE.match(written):
-        raise Refused(_("Ungültiges Datum »%(text)s« (erwartet JJJJ-MM-TT).", text=written),
-                      label, malformed=True)
+    if written and not schedule.ISO_DATE.match(schedule.canonical(written)):
+        raise Refused(_("»%(text)s« ist kein Tag; bitte so schreiben: z. B. 31.12.2027 oder "
+                        "2027-12-31.", text=written), label, malformed=True)
     return day(written, label)
 
 
@@ -194,7 +195,7 @@ def quarter(value, label=None):
     if not written:
         return None
     try:
-        year, number = schedule.parse_quarter(written)
+        year, number = schedule.parse_quarter(written)  # as people write it, too
     except ValueError as error:
         raise Refused(str(error), label, malformed=True) from None
     plausible(year, label)

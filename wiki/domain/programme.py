@@ -21,8 +21,8 @@ def past_day(name, label):
     except cleaning.Refused as error:
         if not error.malformed:
             return None, str(error)
-        return None, _("Ungültiges Datum für »%(label)s«: »%(text)s« (erwartet JJJJ-MM-TT).",
-                       label=label, text=text)
+        return None, _("»%(text)s« ist für »%(label)s« kein Tag; bitte so schreiben: z. B. "
+                       "31.12.2025 oder 2025-12-31.", label=label, text=text)
     if day > today():
         return None, _("»%(label)s« liegt in der Zukunft (%(text)s).", label=label, text=text)
     return day, None

@@ -40,13 +40,13 @@ def clean_report(raw, body, today):
         values["period"] = cleaning.period(raw.get("period"), kind) or cleaning.missing()
     except cleaning.Refused as error:
         errors["period"] = str(error) if not error.malformed else _(
-            "Bitte einen Berichtszeitraum im Format %(form)s angeben.",
+            "Bitte den Berichtszeitraum angeben, %(form)s.",
             form=schedule.PERIOD_FORMS[kind])
     try:
         values["date"] = cleaning.iso_day(raw.get("date")) or cleaning.missing()
     except cleaning.Refused as error:
         errors["date"] = str(error) if not error.malformed else _(
-            "Bitte ein Datum im Format JJJJ-MM-TT angeben, z. B. 2024-06-30.")
+            "Bitte den Tag des Berichts angeben, z. B. 30.06.2024 oder 2024-06-30.")
     else:
         if values["date"] > today:
             errors["date"] = _("Das Datum liegt in der Zukunft.")

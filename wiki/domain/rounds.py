@@ -214,7 +214,7 @@ def clean(raw, round_):
         values["period"] = cleaning.period(raw["period"], kind) or cleaning.missing()
     except cleaning.Refused as error:
         errors["period"] = str(error) if not error.malformed else _(
-            "Der Zeitraum „%(text)s“ ist kein %(kind)s; erwartet wird %(form)s.",
+            "Der Zeitraum „%(text)s“ ist kein %(kind)s; bitte so schreiben: %(form)s.",
             text=raw["period"].strip(), kind=vocabulary.PERIODS[kind],
             form=schedule.PERIOD_FORMS[kind])
     try:
@@ -222,8 +222,8 @@ def clean(raw, round_):
     except cleaning.Refused as error:
         values["due_date"] = None
         errors["due_date"] = str(error) if not error.malformed else _(
-            "Das Fälligkeitsdatum „%(text)s“ ist kein Datum; erwartet wird JJJJ-MM-TT, "
-            "z. B. 2024-07-15.", text=raw["due_date"].strip())
+            "Das Fälligkeitsdatum „%(text)s“ ist kein Tag; bitte so schreiben: z. B. 15.07.2024 "
+            "oder 2024-07-15.", text=raw["due_date"].strip())
     if "body" not in errors and PROJECTS_LINE.search(values["body"]):
         errors["body"] = _("Die Einleitung darf keine Überschrift „Maßnahmenübergreifende "
                            "Projekte“ enthalten: Dieser Text gehört in das Feld darunter.")

@@ -6,22 +6,54 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 QUARTER = re.compile(r"^([0-9]{4})-[Qq]([1-4])$")  # ASCII digits: \d takes any script's
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 HALF_YEAR = re.compile(r"^[0-9]{4}-[Hh][12]$")
 # A report period: a quarter (2024-Q2), a half-year (2024-H1) or a month (2024-05).
 PERIOD = re.compile(r"^([0-9]{4})-(?:[Qq]([1-4])|[Hh]([12])|(0[1-9]|1[0-2]))$")
-PERIOD_FORMS = {"quarter": "JJJJ-QN, z. B. 2024-Q2", "half": "JJJJ-HN, z. B. 2024-H1",
-                "month": "JJJJ-MM, z. B. 2024-05"}
+MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+# How each kind of report period may be written, in words for hints and messages.
+PERIOD_FORMS = {"quarter": _l("z. B. 4. Quartal 2027, Q4/2027 oder 2027-Q4"),
+                "half": _l("z. B. 2. Halbjahr 2027, H2/2027 oder 2027-H2"),
+                "month": _l("z. B. 12/2027 oder 2027-12")}
+DATE_FORMS = _l("z. B. 31.12.2027, 2027-12-31 oder 4. Quartal 2027")
+# What people type, as the app shows dates and German offices write them, and the stored form
+# each becomes: 31.12.2027 → 2027-12-31, Q4/2027 and 4. Quartal 2027 → 2027-Q4, 2. Halbjahr
+# 2027 → 2027-H2. Only ASCII digits (cleaning.ascii_line comes first).
+WRITTEN = [
+    (re.compile(r"([0-9]{1,2})\. ?([0-9]{1,2})\. ?([0-9]{4})"),
+     lambda m: f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}"),
+    (re.compile(r"[Qq] ?([1-4]) ?[/ .-] ?([0-9]{4})"), lambda m: f"{m[2]}-Q{m[1]}"),
+    (re.compile(r"([1-4])\. ?(?:Quartal|Qu\.?) ?([0-9]{4})", re.IGNORECASE),
+     lambda m: f"{m[2]}-Q{m[1]}"),
+    (re.compile(r"([0-9]{4}) ?[/ ] ?[Qq] ?([1-4])"), lambda m: f"{m[1]}-Q{m[2]}"),
+    (re.compile(r"[Hh] ?([12]) ?[/ .-] ?([0-9]{4})"), lambda m: f"{m[2]}-H{m[1]}"),
+    (re.compile(r"([12])\. ?(?:Halbjahr|Hj\.?) ?([0-9]{4})", re.IGNORECASE),
+     lambda m: f"{m[2]}-H{m[1]}"),
+]
+# A month as a report period (only there: in a date field "4/2027" could be April or Q4).
+WRITTEN_MONTH = re.compile(r"(0[1-9]|1[0-2]) ?[/.] ?([0-9]{4})")
+
+
+def canonical(text):
+    """Return a date or period as stored ("2027-12-31", "2027-Q4", "2027-H2") when it is written
+    in one of the forms people use (WRITTEN), else the text as it is (stripped)."""
+    value = str(text).strip()
+    if len(value) <= 40:
+        for pattern, write in WRITTEN:
+            if found := pattern.fullmatch(value):
+                return write(found)
+    return value
 
 
 def parse_quarter(text):
     """Return (year, quarter) for a quarter like "2023-Q1"."""
-    match = QUARTER.match(str(text).strip())
+    match = QUARTER.match(canonical(text))
     if match is None or match[1] == "0000":  # no year 0: its quarters have no days
-        raise ValueError(_("Ungültiges Quartal »%(text)s« (erwartet JJJJ-Qn, z. B. 2024-Q2).",
-                           text=text))
+        raise ValueError(_("»%(text)s« ist kein Quartal; bitte so schreiben: %(form)s.",
+                           text=str(text).strip(), form=PERIOD_FORMS["quarter"]))
     return int(match[1]), int(match[2])
 
 
@@ -48,13 +80,16 @@ def quarter_of(day):
 
 def parse_period(text, kind=None):
     """Return (kind, year, number) of a report period; kind given: only that kind is read."""
-    match = PERIOD.match(str(text).strip())
+    written = canonical(text)
+    if kind == "month" and (month := WRITTEN_MONTH.fullmatch(written)):
+        written = f"{month[2]}-{month[1]}"
+    match = PERIOD.match(written)
     found = match and ("quarter" if match[2] else "half" if match[3] else "month")
     if match is None or match[1] == "0000" or kind and found != kind:
         if kind in (None, "quarter"):
             parse_quarter(text)  # its own message, which names the quarter's form
-        raise ValueError(_("Ungültiger Berichtszeitraum »%(text)s« (erwartet %(form)s).",
-                           text=text, form=PERIOD_FORMS[kind]))
+        raise ValueError(_("»%(text)s« ist kein Berichtszeitraum; bitte so schreiben: %(form)s.",
+                           text=str(text).strip(), form=PERIOD_FORMS[kind]))
     return found, int(match[1]), int(match[2] or match[3] or match[4])
 
 
@@ -86,24 +121,24 @@ def quarter_days(period):
 
 
 def parse_date(text, end=False):
-    """Return the date of an ISO date, a quarter or a half-year (2023-H2; its first day, or its
-    last with end=True)."""
+    """Return the date of a day, a quarter, a half-year or a month, in a stored form or as
+    people write it (canonical); a period gives its first day, or its last with end=True."""
     if isinstance(text, datetime):
         return text.date()
     if isinstance(text, date):
         return text
-    value = str(text).strip()
+    value = canonical(text)
     if QUARTER.match(value):
         return (quarter_end if end else quarter_start)(*parse_quarter(value))
-    if HALF_YEAR.match(value) and value[:4] != "0000":
+    if (HALF_YEAR.match(value) or MONTH.match(value)) and value[:4] != "0000":
         return quarter_days(value)[1 if end else 0]
     try:
         if ISO_DATE.match(value):
             return date.fromisoformat(value)
     except ValueError:
         pass  # a well-formed but impossible date, such as 2023-02-30
-    raise ValueError(_("Ungültiges Datum »%(text)s« (erwartet JJJJ-MM-TT oder JJJJ-Qn).",
-                       text=value))
+    raise ValueError(_("»%(text)s« ist kein Datum; bitte so schreiben: %(form)s.",
+                       text=str(text).strip(), form=DATE_FORMS))
 
 
 def find_cycle(edges):

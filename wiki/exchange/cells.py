@@ -11,23 +11,13 @@ import math
 import re
 from datetime import date, datetime, timedelta
 
-from wiki.domain import cleaning
+from wiki.domain import cleaning, schedule
 
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 because Excel counts 1900-02-29
 DAY_FORMS = "erwartet z. B. 31.12.2027, 2027-12-31, Q4/2027 oder 1. Halbjahr 2027"
-GERMAN = re.compile(r"([0-9]{1,2})\.\s*([0-9]{1,2})\.\s*([0-9]{4})")
 SHORT_YEAR = re.compile(r"([0-9]{1,2})\.\s*([0-9]{1,2})\.\s*([0-9]{2})")
 # A date, perhaps with the midnight a program wrote after it: "2027-12-31 00:00:00".
 ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T][0-9:.]+)?")
-# Each pattern gives a year and a number; (pattern, months a part spans, year group first)
-PARTS = (
-    (re.compile(r"q\s*([1-4])\s*[/ ]\s*([0-9]{4})"), 3, False),  # Q4/2027, Q4 2027
-    (re.compile(r"([0-9]{4})\s*[- ]\s*q\s*([1-4])"), 3, True),  # 2027-Q4, 2027 Q4
-    (re.compile(r"([1-4])\.\s*quartal\s+([0-9]{4})"), 3, False),  # 4. Quartal 2027
-    (re.compile(r"h\s*([12])\s*[/ ]\s*([0-9]{4})"), 6, False),  # H1/2027
-    (re.compile(r"([0-9]{4})\s*[- ]\s*h\s*([12])"), 6, True),  # 2027-H1
-    (re.compile(r"([12])\.\s*halbjahr\s+([0-9]{4})"), 6, False),  # 1. Halbjahr 2027
-)
 AMBIGUOUS = re.compile(r"[0-9]{1,2}\s*/\s*[0-9]{4}")  # month or quarter? "4/2027"
 PERCENT = re.compile(r"([0-9]+)\s*%?")
 SEPARATORS = re.compile(r"[,;\s]+")
@@ -92,16 +82,15 @@ def _serial(value):
 
 
 def _written_day(written, end):
-    """Return the date of a text: German or ISO date, quarter or half-year."""
-    text = written.casefold()
-    if match := GERMAN.fullmatch(text):
-        return _day(written, int(match[3]), int(match[2]), int(match[1]))
-    if match := ISO.fullmatch(text):
+    """Return the date of a text: a day, quarter or half-year as the forms read them (German
+    31.12.2027, Q4/2027, 1. Halbjahr 2027: schedule.canonical), or ISO with a time after it."""
+    stored = schedule.canonical(written)
+    if match := ISO.fullmatch(stored):
         return _day(written, int(match[1]), int(match[2]), int(match[3]))
-    for pattern, months, year_first in PARTS:
-        if match := pattern.fullmatch(text):
-            year, number = (match[1], match[2]) if year_first else (match[2], match[1])
-            return _part(int(year), int(number), months, end)
+    if schedule.QUARTER.match(stored) or schedule.HALF_YEAR.match(stored):
+        cleaning.plausible(int(stored[:4]))
+        return schedule.parse_date(stored, end=end)
+    text = written.casefold()
     if SHORT_YEAR.fullmatch(text):
         raise ValueError(f"Zweistellige Jahreszahl in »{written}«; bitte das Jahr vierstellig "
                          "schreiben, z. B. 31.12.2027.")
@@ -118,16 +107,6 @@ def _day(written, year, month, day):
         return date(year, month, day)
     except ValueError:
         raise ValueError(f"Ungültiges Datum »{written}«: diesen Tag gibt es nicht.") from None
-
-
-def _part(year, number, months, end):
-    """Return the first (or with end=True the last) day of a quarter or half-year."""
-    cleaning.plausible(year)
-    if not end:
-        return date(year, (number - 1) * months + 1, 1)
-    last_month = number * months
-    following = date(year + 1, 1, 1) if last_month == 12 else date(year, last_month + 1, 1)
-    return following - timedelta(days=1)
 
 
 def cell_progress(value):

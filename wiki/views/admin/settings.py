@@ -17,7 +17,6 @@ STRATEGY_FORM = ("title", "period_start", "period_end")
 # Settings whose value the settings page never shows.
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|_KEY$")
 ASSIGNMENT = re.compile(r"^([A-Z][A-Z0-9_]*)\s*=")
-GERMAN_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")  # 1.1.2025, 31.12.2029
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -72,21 +71,13 @@ def clean_strategy(raw):
             errors["title"] = _("Der Titel darf höchstens 300 Zeichen lang sein.")
     for name, end in (("period_start", False), ("period_end", True)):
         try:
-            values[name] = cleaning.day(iso_date(raw[name]), end=end) or cleaning.missing()
+            values[name] = cleaning.day(raw[name], end=end) or cleaning.missing()
         except cleaning.Refused as error:
-            errors[name] = str(error) if not error.malformed else _(
-                "„%(text)s“ ist kein Datum; erwartet wird TT.MM.JJJJ, JJJJ-MM-TT oder ein Quartal "
-                "JJJJ-QN, z. B. 01.01.2022, 2022-01-01 oder 2026-Q4.", text=raw[name].strip())
+            errors[name] = str(error)
     if not errors.keys() & {"period_start", "period_end"} and \
             values["period_end"] < values["period_start"]:
         errors["period_end"] = _("Das Ende der Laufzeit liegt vor ihrem Beginn.")
     return values, errors
-
-
-def iso_date(text):
-    """Return a German date "TT.MM.JJJJ" as ISO "JJJJ-MM-TT"; any other text as it is."""
-    match = GERMAN_DATE.match(text)
-    return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else text
 
 
 def effective_settings():

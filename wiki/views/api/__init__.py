@@ -44,6 +44,9 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 PER_PAGE, MAX_PER_PAGE, MAX_PAGE = 20, 100, 100_000
 NUMBER = re.compile(r"[0-9]{1,7}")
 CODE = markdown.CODE  # any programme's measure code
+# The API reads report periods in their stored form only (the forms take what people write).
+API_PERIOD_FORMS = {"quarter": "JJJJ-QN, z. B. 2024-Q2", "half": "JJJJ-HN, z. B. 2024-H1",
+                    "month": "JJJJ-MM, z. B. 2024-05"}
 EXPORT_TABLES = ("measures", "definitions")
 DEFINITIONS_SLUG = "statusdefinitionen"  # the wiki page with the instance's own definitions
 EXPORT_COLUMNS = ("code", "title", "field", "field_title", "obligation", "obligation_label",
@@ -293,7 +296,7 @@ def _period(name):
         if error.malformed:
             raise BadParameter(name, _("Ungültiger Wert »%(value)s« für den Parameter "
                                        "»%(name)s« (erwartet %(form)s).", value=value, name=name,
-                                       form=schedule.PERIOD_FORMS[kind])) from None
+                                       form=API_PERIOD_FORMS[kind])) from None
         raise BadParameter(name, str(error)) from None  # a year out of the plausible range
 
 
