@@ -144,6 +144,21 @@
     form.querySelector("button[type=submit]").disabled = false;
   });
 
+  // An edit form left without saving (the tab closed, another page opened) ends the note that
+  // this person is editing, so colleagues do not see it for minutes. Saving ends it on the server.
+  var leaving = true;
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches && event.target.matches("form[data-leave]")) { leaving = false; }
+  });
+  window.addEventListener("pageshow", function () { leaving = true; });
+  window.addEventListener("pagehide", function () {
+    var form = document.querySelector("form[data-leave]");
+    if (!form || !leaving || !navigator.sendBeacon) { return; }
+    var data = new FormData();
+    data.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
+    navigator.sendBeacon(form.getAttribute("data-leave"), data);
+  });
+
   // After following the skip link, some browsers leave the caret behind: focus main itself.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a.skip-link");

@@ -61,7 +61,7 @@ ACCESS = {
     "pages.index": "read", "pages.wanted": "read", "pages.view": "read", "pages.create": "edit",
     "pages.edit": "edit", "history.pages_history": "read", "history.pages_diff": "read",
     "history.pages_revision": "read", "history.pages_restore": "edit",
-    "editing.preview": "edit", "editing.presence": "edit",
+    "editing.preview": "edit", "editing.presence": "edit", "editing.leave": "edit",
     "notifications.index": "account", "notifications.read_all": "account",
     "notifications.read_one": "recipient", "notifications.watch_field": "account",
     "notifications.watch_measure": "account",
@@ -89,7 +89,7 @@ FORMS = {
     "admin.user_role": {"role": "admin"},
     "admin.field_create": {"code": "HF9", "title": "Eingeschleust", "position": "9"},
     "rounds.create": {"title": "Eingeschleust", "period": "2030-Q1", "due_date": "2030-04-15"},
-    "editing.presence": {},
+    "editing.presence": {}, "editing.leave": {},
     "admin.sheet_import_apply": {"sheet": base64.urlsafe_b64encode(zlib.compress(
         "Kürzel,Titel,Handlungsfeld\r\nM99,Eingeschleust,HF1\r\n".encode())).decode(),
         "column-0": "code", "column-1": "title", "column-2": "field", "action": "apply"},

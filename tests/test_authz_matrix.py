@@ -29,7 +29,7 @@ POST_STATUS = {
     "measures.create": 400, "measures.edit": 400, "history.measures_restore": 302,
     "reports.create": 400, "reports.edit": 400,
     "pages.create": 400, "pages.edit": 400, "history.pages_restore": 302,
-    "editing.preview": 200, "editing.presence": 200,
+    "editing.preview": 200, "editing.presence": 200, "editing.leave": 204,
     "notifications.read_all": 302, "notifications.read_one": (302, 200),
     "notifications.watch_field": 400, "notifications.watch_measure": 400,
     "rounds.create": 400, "rounds.edit": 400,

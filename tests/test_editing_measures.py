@@ -383,6 +383,44 @@ def test_presence_note_is_advisory(app, client, demo, login):
         assert not EditPresence.select().where(EditPresence.user == kb).exists()
 
 
+def test_presence_ends_on_cancel_and_is_shown_to_editors_only(app, client, demo, login):
+    """Katrin opens the form: an editor sees the note, a reader and a visitor do not. Her
+    "Abbrechen" (a button posting to the leave route) ends it at once; so does the beacon a
+    closed tab sends; the page itself is not harmed by a hostile `next`."""
+    with app.app_context():
+        make_user("kb", name="Katrin Becker")
+    katrin = app.test_client()
+    katrin.post("/login", data={"username": "kb", "password": PASSWORD})
+    form = soup(katrin.get("/measures/M07/edit"))
+    assert form.find("form", class_="editor")["data-leave"] == "/presence/m07/leave"
+    cancel = form.find("button", string="Abbrechen")
+    assert cancel["formaction"] == "/presence/m07/leave?next=/measures/M07"
+    assert soup(app.test_client().get("/measures/M07")).find(class_="presence-note") is None
+    login("reader")
+    assert soup(client.get("/measures/M07")).find(class_="presence-note") is None
+    editor = app.test_client()
+    make_user("ed", role="editor")
+    editor.post("/login", data={"username": "ed", "password": PASSWORD})
+    assert soup(editor.get("/measures/M07")).find(class_="presence-note") is not None
+    left = katrin.post(cancel["formaction"], data=form_values_of(form))
+    assert left.status_code == 303 and left.headers["Location"] == "/measures/M07"
+    assert soup(editor.get("/measures/M07")).find(class_="presence-note") is None
+    katrin.get("/measures/M07/edit")
+    assert katrin.post("/presence/m07/leave").status_code == 204  # the beacon
+    assert soup(editor.get("/measures/M07")).find(class_="presence-note") is None
+    katrin.get("/measures/M07/edit")
+    away = katrin.post("/presence/m07/leave?next=https://evil.example/")
+    assert away.status_code == 303 and away.headers["Location"] == "/"
+    assert katrin.post("/presence/gibt-es-nicht/leave").status_code == 204
+    assert client.post("/presence/m07/leave").status_code == 403  # readers edit nothing
+
+
+def form_values_of(page):
+    """Return the hidden and text values of a parsed edit form (enough to post it)."""
+    return {field["name"]: field.get("value", "") for field in
+            page.find("form", class_="editor").find_all("input") if field.get("name")}
+
+
 def test_editor_sees_edit_and_new_links(client, editor, ctx):
     """Editors get the edit button on a measure and the new links on the start page."""
     button = soup(client.get("/measures/M07")).find("a", class_="editor-action")

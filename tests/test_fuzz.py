@@ -64,7 +64,7 @@ FORM_PAGES = {
     "history.pages_restore": None,
     "reports.create": "reports.create", "reports.edit": "reports.edit",
     "pages.create": "pages.create", "pages.edit": "pages.edit",
-    "editing.preview": None, "editing.presence": None,
+    "editing.preview": None, "editing.presence": None, "editing.leave": None,
     "notifications.read_all": "notifications.index", "notifications.read_one": None,
     "notifications.watch_field": "overview.index",
     "notifications.watch_measure": "measures.view",
@@ -74,6 +74,7 @@ FORM_PAGES = {
 }
 # Fields of forms that htmx sends from outside a <form>, or that no page of the demo shows.
 FIELDS = {"editing.preview": [("body", "Eine **Vorschau**")], "editing.presence": [],
+          "editing.leave": [],
           "notifications.read_one": [], "admin.user_enable": [], "comments.unhide": [],
           "admin.field_delete": [], "history.pages_restore": [],  # not shown for HF1, leitbild
           "files.restore": [],  # the demo file has one version: nothing to restore
@@ -87,7 +88,7 @@ FILLED = {"auth.login": {"username": "admin", "password": PASSWORD},
           "auth.password": {"current_password": PASSWORD, "new_password": PASSWORD,
                             "new_password_repeat": PASSWORD}}
 # POSTs that answer 200 when they did what was asked (the others show the form again).
-ACCEPTED_200 = {"admin.user_password", "editing.presence"}
+ACCEPTED_200 = {"admin.user_password", "editing.presence", "editing.leave"}
 # Writes a refused request makes on purpose: a failed login is counted.
 REFUSED_WRITES = {"auth.login": {"login_throttle"}}  # a failed login is counted
 # Parameters the GET routes read, tried with hostile values on every GET route.

@@ -199,3 +199,33 @@ def test_dates_are_typed_as_the_app_shows_them(open_as, axe):
     facts = tab.locator("section.facts")
     expect(facts).to_contain_text("01.01.2025")
     expect(facts).to_contain_text("31.12.2027")
+
+
+def note_goes_away(tab):
+    """Reload until the presence note is gone (a beacon arrives a moment after the tab closed)."""
+    for _attempt in range(20):
+        tab.reload()
+        if tab.locator(".presence-note").count() == 0:
+            return
+        tab.wait_for_timeout(150)
+    raise AssertionError("the presence note stayed")
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_leaving_the_editor_ends_the_note_at_once(open_as, javascript):
+    """Thomas opens M10's editor and cancels (with and without JavaScript), then opens it and
+    closes the tab: each time Katrin's reload shows no "Wird gerade bearbeitet" any more."""
+    katrin, thomas = open_as("katrin"), open_as("thomas", javascript=javascript)
+    thomas.goto("/measures/M10/edit")
+    katrin.goto("/measures/M10")
+    expect(katrin.locator(".presence-note")).to_contain_text("Thomas Schmitz")
+    thomas.get_by_role("button", name="Abbrechen").click()
+    thomas.wait_for_load_state()
+    assert thomas.url.endswith("/measures/M10")
+    note_goes_away(katrin)
+    if javascript:
+        thomas.goto("/measures/M10/edit")
+        katrin.reload()
+        expect(katrin.locator(".presence-note")).to_contain_text("Thomas Schmitz")
+        thomas.close(run_before_unload=True)
+        note_goes_away(katrin)

@@ -18,8 +18,9 @@ MARKERS_ERROR = _l(
 
 
 def editors_of(page, user):
-    """Return the other users who have this page's edit form open (none for a new page)."""
-    if page is None:
+    """Return the other users who have this page's edit form open: shown to editors only, who
+    might edit at the same time (none for a new page, nor for readers and visitors)."""
+    if page is None or not user.is_authenticated or not user.has_role("editor"):
         return []
     return list(EditPresence.others(page, user.id if user.is_authenticated else None))
 

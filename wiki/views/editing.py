@@ -1,10 +1,10 @@
 """The editor's helpers over htmx: the live preview and who else has an edit form open."""
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request
 from flask_login import current_user
 
 from wiki.domain import markdown, revisions
 from wiki.models import EditPresence, Page
-from wiki.security import require
+from wiki.security import require, safe_next
 
 bp = Blueprint("editing", __name__)
 SLUG_LIMIT = 120
@@ -27,6 +27,19 @@ def preview():
         return render_template("edit/_preview.html", problem=problem)
     return render_template("edit/_preview.html", preview=revisions.render(body),
                            files_page=page)
+
+
+@bp.route("/presence/<slug>/leave", methods=["POST"])
+@require("edit")
+def leave(slug):
+    """Forget that the current user has this page's edit form open: they cancelled, or closed
+    the tab (app.js sends a beacon). A form goes on to `next`, a beacon or htmx gets 204."""
+    page = Page.get_or_none(Page.slug == slug) if len(slug) <= SLUG_LIMIT else None
+    if page is not None:
+        EditPresence.leave(page, current_user.id)
+    if "next" not in request.args:
+        return "", 204
+    return redirect(safe_next(request.args["next"]), 303)
 
 
 @bp.route("/presence/<slug>", methods=["POST"])
