@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: run test lint audit bench wrk chromium clean translations
+.PHONY: run test lint audit bench wrk chromium clean translations screenshots
 
 $(BIN)/fahrplan: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -65,6 +65,11 @@ chromium:
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 	  $$sudo apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium poppler-utils; }
+
+# Every page type at 1366 and 390 px, German and English, from a fresh demo, into screenshots/
+# (the council report as PDF pages too): to look at before an issue is resolved.
+screenshots: $(BIN)/fahrplan chromium
+	$(BIN)/python scripts/screenshots.py screenshots
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -65,3 +65,29 @@ def test_baseline_column_names_the_shift(demo, client):
                if tr.th.get_text(strip=True).startswith("M07"))
     assert "Ende +181 Tage" in row.get_text(" ", strip=True)
     assert client.get("/measures?baseline=2022-13-01").status_code == 400
+
+
+def test_the_sort_travels_with_the_table_and_new_columns_show(demo, client):
+    """The table part carries its sort as fields of the filter form (so a filter chosen after
+    sorting keeps it); owner and newest report are columns, and sort."""
+    part = BeautifulSoup(client.get("/measures?sort=planned_end&dir=desc",
+                                    headers={"HX-Request": "true", "HX-Target": "table"}).text,
+                         "html.parser")
+    assert part.select_one("input[name=sort][form=filters]")["value"] == "planned_end"
+    assert part.select_one("input[name=dir][form=filters]")["value"] == "desc"
+    page = BeautifulSoup(client.get("/measures").text, "html.parser")
+    assert page.select_one("form#filters") and not page.select("form#filters input[name=sort]")
+    heads = [th.get_text(" ", strip=True) for th in page.select("table.measure-table thead th")]
+    assert "Verantwortlich" in heads and "Letzter Bericht" in heads
+    by_report = codes(client.get("/measures?sort=report&dir=desc"))
+    by_owner = codes(client.get("/measures?sort=owner"))
+    assert len(by_report) == len(by_owner) == 14 and by_report != by_owner
+
+
+def test_editors_find_new_measure_at_the_top(demo, client, login):
+    """The start page offers "Neue Maßnahme" in its header, and so does the measure table."""
+    login("editor")
+    start = BeautifulSoup(client.get("/").text, "html.parser")
+    assert "Neue Maßnahme" in start.select_one("header.page-header").get_text()
+    table = BeautifulSoup(client.get("/measures").text, "html.parser")
+    assert "Neue Maßnahme" in table.select_one("header.page-head").get_text()

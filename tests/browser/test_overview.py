@@ -89,3 +89,21 @@ def test_a_measure_page_tells_its_own_state(page, axe, width):
     expect(verdicts).to_contain_text(re.compile(r"abgeschlossen \(\d+ Tage später als geplant\)"))
     expect(verdicts).not_to_contain_text("verzögert")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_filtering_after_sorting_keeps_the_sort(page, axe):
+    """Sorted by planned end, newest first, then filtered by status: still sorted so; the new
+    columns (owner, last report) are there, and an editor finds "Neue Maßnahme" at the top."""
+    page.goto("/measures")
+    page.get_by_role("link", name="Geplantes Ende").click()
+    expect(page).to_have_url(re.compile(r"sort=planned_end&dir=asc"))
+    page.get_by_role("link", name="Geplantes Ende").click()
+    expect(page).to_have_url(re.compile(r"dir=desc"))
+    page.get_by_label("Status", exact=True).select_option("active")
+    expect(page).to_have_url(re.compile(r"status=active"))
+    expect(page).to_have_url(re.compile(r"sort=planned_end"))
+    ends = page.locator("table.measure-table tbody tr td:nth-child(6)").all_inner_texts()
+    assert ends and ends == sorted(ends, reverse=True)
+    expect(page.locator("table.measure-table thead")).to_contain_text("Verantwortlich")
+    expect(page.locator("table.measure-table thead")).to_contain_text("Letzter Bericht")
+    axe(page)

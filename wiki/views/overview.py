@@ -130,7 +130,10 @@ SORT_KEYS = {
     "progress": lambda m: (m.progress, m.code),
     "planned_start": lambda m: (m.planned_start or datetime.date.max, m.code),
     "planned_end": lambda m: (m.planned_end or datetime.date.max, m.code),
+    "owner": lambda m: ((m.owner or "").casefold(), code_order(m.code)),
 }
+# Sorted by what the request knows beside the measure: its newest report's light and period.
+SORT_BY_REPORT = "report"
 
 
 @bp.route("/measures", endpoint="measure_table")
@@ -139,11 +142,15 @@ def measure_table():
     """List the measures in a sortable, filterable table; ?format=csv or xlsx exports them."""
     context = _state()
     chosen = {key: request.args.get(key, "") for key in FILTERS}
-    sort = request.args.get("sort") if request.args.get("sort") in SORT_KEYS else "code"
+    sort = request.args.get("sort", "code")
+    sort = sort if sort in SORT_KEYS or sort == SORT_BY_REPORT else "code"
     descending = request.args.get("dir") == "desc"
+    lights = context["lights"]
+    key = SORT_KEYS.get(sort) or (lambda m: ((lights.get(m.id) or ("", ""))[1],
+                                             code_order(m.code)))
     shown = sorted((m for m in context["measures"]
                     if _matches(m, chosen, context["assessments"][m.code])),
-                   key=SORT_KEYS[sort], reverse=descending)
+                   key=key, reverse=descending)
     if request.args.get("format") == "csv":
         return _csv(shown, context)
     if request.args.get("format") == "xlsx":
