@@ -87,3 +87,21 @@ def test_search_page_and_htmx_fragment(entries, client):
     assert "<h1" not in fragment.text
     links = BeautifulSoup(fragment.text, "html.parser").select("ol.search-hits a")
     assert [a["href"] for a in links] == ["/pages/glossar"]
+
+
+def test_a_measure_comes_before_its_reports_and_comments(demo, ctx):
+    """Title (and code) matches first, then by kind: measures and pages, files, reports,
+    comments. "Akte" finds M07 (E-Akte) among the first three; "Poststelle" gives M05 first,
+    then its reports; snippets show the text as read, without Markdown."""
+    search.rebuild()
+    hits, _total = search.find("Akte")
+    kinds = [h["kind"] for h in hits]
+    assert any(str(h["title"]).startswith("M07 ") for h in hits[:3])
+    assert kinds.index("report") > max(i for i, k in enumerate(kinds[:3]) if k == "measure")
+    hits, _total = search.find("Poststelle")
+    assert str(hits[0]["title"]).startswith("M05 ") and hits[0]["kind"] == "measure"
+    kinds = [h["kind"] for h in hits]
+    assert kinds.index("comment") > kinds.index("report")
+    assert not any("#" in str(h["snippet"]) or "**" in str(h["snippet"]) for h in hits)
+    hits, _total = search.find("Portal")
+    assert [h["kind"] for h in hits[:2]] == ["measure", "measure"]

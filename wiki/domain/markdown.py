@@ -3,6 +3,7 @@
 import re
 import unicodedata
 import xml.etree.ElementTree as etree  # builds a tree, parses no XML  # nosec B405
+from html import unescape
 from itertools import pairwise
 
 import markdown
@@ -168,6 +169,16 @@ def render(text, resolve=None):
         return Markup("<pre>%s</pre>") % escape(text or "")
     # The one place content is trusted as markup: it has just passed the nh3 allow-list.
     return Markup(_sanitise(html))  # noqa: S704  # nosec B704
+
+
+TAG_OR_COMMENT = re.compile(r"<[^>]*>")
+
+
+def plain_text(text):
+    """Return Markdown as the reader sees it, without markup: for search entries and their
+    snippets ("Digitale Poststelle Ziel …", not "# Digitale Poststelle ## Ziel")."""
+    html = str(render(text))
+    return " ".join(unescape(TAG_OR_COMMENT.sub(" ", html)).split())
 
 
 IMAGE_TAG = re.compile(r'<img((?:\s+[a-zA-Z-]+(?:="[^"]*")?)*)\s*/?>')

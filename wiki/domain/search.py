@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from wiki.db import db, is_sqlite
+from wiki.domain import markdown
 from wiki.models import (
     Blob,
     Comment,
@@ -24,6 +25,10 @@ KINDS = {"page": 1, "measure": 2, "report": 3, "comment": 4, "file": 5}
 KIND_LABELS = {"page": _l("Seite"), "measure": _l("Maßnahme"), "report": _l("Sachstandsbericht"),
                "comment": _l("Kommentar"), "file": _l("Datei")}
 START, STOP = "\x02", "\x03"
+# The order of hits: those whose title (with a measure's code) matches first, then by kind
+# (measures and pages, files, reports, comments), then by the text's rank.
+TIERS = ("CASE kind WHEN 'measure' THEN 0 WHEN 'page' THEN 0 WHEN 'file' THEN 1 "
+         "WHEN 'report' THEN 2 ELSE 3 END")
 PAGE_SIZE = 20
 
 
@@ -68,7 +73,7 @@ def find(query, kind=None, field=None, limit=PAGE_SIZE, offset=0):
             params.append(value)
     # Both statements are built from the constants above; user input travels only in params.
     total = db.execute_sql(f"SELECT count(*) FROM {source}", params).fetchone()[0]  # noqa: S608  # nosec B608
-    rows = db.execute_sql(f"SELECT {columns} FROM {source} ORDER BY rank "  # noqa: S608  # nosec B608
+    rows = db.execute_sql(f"SELECT {columns} FROM {source} ORDER BY title_miss, {TIERS}, rank "  # noqa: S608  # nosec B608
                           f"LIMIT {int(limit)} OFFSET {int(offset)}", params)
     return [{"kind": r[0], "url": r[1], "field": r[2], "title": _marked(r[3]),
              "snippet": _marked(r[4])} for r in rows], total
@@ -79,7 +84,8 @@ def _sqlite(words):
     match = " ".join('"{}"*'.format(w.replace('"', "")) for w in words)
     return ("kind, url, field, highlight(search_index, 4, char(2), char(3)), "
             "snippet(search_index, 5, char(2), char(3), '…', 16), "
-            "bm25(search_index, 0, 0, 0, 0, 5.0, 1.0) AS rank",
+            "bm25(search_index, 0, 0, 0, 0, 5.0, 1.0) AS rank, "
+            "instr(highlight(search_index, 4, char(2), char(3)), char(2)) = 0 AS title_miss",
             "search_index WHERE search_index MATCH ?", [match])
 
 
@@ -89,7 +95,8 @@ def _postgres(words):
     return ("kind, url, field, "
             f"ts_headline('german', title, q, {marks} ', HighlightAll=true'), "
             f"ts_headline('german', body, q, {marks} ', MaxFragments=2, MaxWords=24, MinWords=8'),"
-            " -ts_rank_cd(document, q) AS rank",
+            " -ts_rank_cd(document, q) AS rank,"
+            " NOT (to_tsvector('german', title) @@ q) AS title_miss",
             "search_index, to_tsquery('german', %s) AS q WHERE document @@ q",
             [" & ".join(f"{w}:*" for w in words)])
 
@@ -101,19 +108,20 @@ def _marked(text):
 
 
 def index_page(page, body, field=""):
-    """Index a page or measure under its current title and body."""
+    """Index a page or measure under its current title and body (as the reader sees it)."""
     if page.kind == "measure":
         code = page.slug.upper()
-        put("measure", page.id, f"/measures/{code}", f"{code} {page.title}", body, field)
+        put("measure", page.id, f"/measures/{code}", f"{code} {page.title}",
+            markdown.plain_text(body), field)
     else:
-        put("page", page.id, f"/pages/{page.slug}", page.title, body)
+        put("page", page.id, f"/pages/{page.slug}", page.title, markdown.plain_text(body))
 
 
 def index_report(report, measure):
     """Index a status report under its measure."""
     put("report", report.id, f"/measures/{measure.code}#report-{report.id}",
-        f"{measure.code} {measure.page.title} – {report.period}", report.body,
-        measure.field.code)
+        f"{measure.code} {measure.page.title} – {report.period}",
+        markdown.plain_text(report.body), measure.field.code)
 
 
 def index_comment(comment, measure):
@@ -122,7 +130,8 @@ def index_comment(comment, measure):
         remove("comment", comment.id)
         return
     put("comment", comment.id, f"/measures/{measure.code}#comment-{comment.id}",
-        f"{measure.code} {measure.page.title}", comment.body, measure.field.code)
+        f"{measure.code} {measure.page.title}", markdown.plain_text(comment.body),
+        measure.field.code)
 
 
 def index_file(stored, text, page=None, measure=None):
