@@ -340,12 +340,26 @@ def test_council_report_has_title_dates_and_contents(demo, client):
                      "Erstellt am": "01.12.2026"}
     toc = page.find("nav", class_="council-toc")
     top = [a for a in toc.select("ol > li > a")]
-    assert [text(a) for a in top] == ["Einleitung", *FIELD_TITLES,
+    assert [text(a) for a in top] == ["Einleitung", "Überblick", *FIELD_TITLES,
                                       "Maßnahmenübergreifende Projekte"]
-    assert [a["href"] for a in top] == ["#intro", *(f"#field-HF{n}" for n in range(1, 7)),
-                                        "#projects"]
+    assert [a["href"] for a in top] == ["#intro", "#overview",
+                                        *(f"#field-HF{n}" for n in range(1, 7)), "#projects"]
     for link in toc.find_all("a"):
         assert page.find(id=link["href"][1:]) is not None, link["href"]
+
+
+def test_council_report_opens_with_every_measure_on_one_table(demo, client):
+    """The overview lists every measure once, in the fields' order, with its report's light
+    (or that it is missing or not due), its status, planned end and how its date stands, in
+    the same words as everywhere ("verzögert um N Tage", never for a measure finished late)."""
+    page = soup(client.get("/reports/2024-q2/council"))
+    rows = page.select("#overview tbody tr")
+    assert [text(row.th).split()[0] for row in rows] == [f"M{n:02d}" for n in range(1, 15)] \
+        or len(rows) == 14
+    by_code = {text(row.th).split()[0]: [text(td) for td in row.find_all("td")] for row in rows}
+    assert by_code["M07"][3].startswith("verzögert um ")
+    assert "verzögert" not in by_code["M03"][3] and "später als geplant" in by_code["M03"][3]
+    assert by_code["M07"][2] == "30.06.2026"
 
 
 def test_council_report_shows_each_measure_with_its_report(demo, client):

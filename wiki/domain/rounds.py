@@ -8,7 +8,7 @@ from markupsafe import Markup
 from wiki.domain import cleaning, programme, schedule, vocabulary
 from wiki.domain.labels import TRAFFIC_LIGHT_LABELS, show_date, show_quarter
 from wiki.domain.markdown import WIKI_LINK
-from wiki.models import ReportRound, StatusReport
+from wiki.models import Dependency, ReportRound, StatusReport
 
 # The heading after which a round's text is its cross-measure part (in the exchange format too).
 PROJECTS_HEADING = "## Maßnahmenübergreifende Projekte"
@@ -87,8 +87,10 @@ def compile_round(round_, measures, reports):
 def compiled(round_):
     """Return the template context of one round: the round, its fields, counts and today."""
     reports = StatusReport.in_periods([round_.period])
-    return {"round": round_, "today": programme.today(),
-            **compile_round(round_, list(ReportRound.measures()), list(reports))}
+    measures, today = list(ReportRound.measures()), programme.today()
+    assessments = schedule.assess(programme.plans_of(measures), Dependency.requires_map(), today)
+    return {"round": round_, "today": today, "assessments": assessments,
+            **compile_round(round_, measures, list(reports))}
 
 
 def council_text(context):
