@@ -60,7 +60,7 @@ def demo(if_empty):
     click.echo("Demo-Strategie geladen.")
     if User.by_name("admin") is None:
         password = secrets.token_urlsafe(12)
-        _create_user("admin", "admin", password, name="Administration")
+        _create_user("admin", "admin", password, name="Demo-Admin")
         fd = os.open(_admin_password_file(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(password + "\n")
