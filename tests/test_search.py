@@ -105,3 +105,18 @@ def test_a_measure_comes_before_its_reports_and_comments(demo, ctx):
     assert not any("#" in str(h["snippet"]) or "**" in str(h["snippet"]) for h in hits)
     hits, _total = search.find("Portal")
     assert [h["kind"] for h in hits[:2]] == ["measure", "measure"]
+
+
+def test_hits_are_grouped_by_measure(demo, client):
+    """On the search page, a measure's reports and comments stand under its hit."""
+    from wiki.domain import search as searching
+
+    with client.application.app_context():
+        searching.rebuild()
+    page = BeautifulSoup(client.get("/search?q=Poststelle").text, "html.parser")
+    first = page.select_one("ol.search-hits > li")
+    assert first.select_one("a").get_text().startswith("M05 ")
+    nested = first.select("ul.search-hits-more > li a")
+    assert nested and all(a.get_text().startswith("M05 ") for a in nested)
+    assert all(not li.select_one("a").get_text().startswith("M05 ")
+               for li in page.select("ol.search-hits > li")[1:])

@@ -79,6 +79,25 @@ def find(query, kind=None, field=None, limit=PAGE_SIZE, offset=0):
              "snippet": _marked(r[4])} for r in rows], total
 
 
+MEASURE_URL = re.compile(r"^/measures/([^/#?]+)")
+
+
+def grouped(hits):
+    """Return one page's hits grouped by measure, in the order of each measure's first hit:
+    [(hit, [the same measure's later hits: reports, comments, files])]; others stand alone."""
+    groups, by_code = [], {}
+    for hit in hits:
+        found = MEASURE_URL.match(hit["url"])
+        if found is None:
+            groups.append((hit, []))
+        elif found[1] in by_code:
+            by_code[found[1]][1].append(hit)
+        else:
+            by_code[found[1]] = (hit, [])
+            groups.append(by_code[found[1]])
+    return groups
+
+
 def _sqlite(words):
     """Return the FTS5 columns and source: every word a prefix, title weighted above body."""
     match = " ".join('"{}"*'.format(w.replace('"', "")) for w in words)

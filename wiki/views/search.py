@@ -19,11 +19,13 @@ def index():
     size = search.PAGE_SIZE
     hits, total = search.find(query, kind, field, size, (page - 1) * size)
     context = dict(query=query, kind=kind, field=field, hits=hits, total=total, page=page,
+                   groups=search.grouped(hits),
                    pages=(total + size - 1) // size, kinds=search.KIND_LABELS,
                    fields=list(ActionField.ordered()))
     target = htmx_target()
     if target == "header-results":  # the header box shows a short list
         context["hits"], context["compact"] = hits[:8], True
+        context["groups"] = [(hit, []) for hit in hits[:8]]  # a short list, not grouped
     if target in ("search-results", "header-results"):
         return render_template("search/_results.html", **context)
     return render_template("search/index.html", **context)
