@@ -33,3 +33,20 @@ def test_print_screenshot_of_the_start_page(page, shots):
     assert not page.locator("form.logout, .login-link").first.is_visible()
     assert page.locator(".action-field").first.is_visible()
     page.pdf(path=os.path.join(shots, "start.pdf"), format="A4")
+
+
+NARROW = ["/", "/measures/M07", "/measures/M03", "/measures/M07/history",
+          "/measures/M07/diff?from=1&to=2", "/architecture", "/timeline", "/dependencies",
+          "/measures", "/measures?sort=planned_end&status=active", "/reports", "/reports/2024-q2",
+          "/reports/2024-q2/council", "/pages/leitbild", "/search?q=Akte",
+          "/measures/M07/files", "/measures/M07/reports/1/history"]
+
+
+@pytest.mark.parametrize("url", NARROW)
+def test_no_page_is_wider_than_a_phone(page, login, url):
+    """At 390 px no page scrolls sideways: tables scroll inside their box (their visually
+    hidden texts too), long badges wrap, selects shrink."""
+    login("editor")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
