@@ -447,3 +447,14 @@ def test_kept_form_never_echoes_a_password(client, demo):
                                                        "new_password": "geheim-neu-123"})
     assert response.status_code == 401
     assert "geheim" not in response.text
+
+
+def test_a_conflict_shows_dates_as_the_app_does(client, editor, ctx):
+    """The table of what others changed shows a moved planned end as 31.12.2027."""
+    mine = edit_form(client)
+    theirs = dict(mine, planned_end="31.12.2027")
+    assert client.post("/measures/M07/edit", data=theirs).status_code == 302
+    response = client.post("/measures/M07/edit", data=dict(mine, body=mine["body"] + "\n\nX"))
+    assert response.status_code == 409
+    table = soup(response).select_one("section.conflict table").get_text(" ")
+    assert "31.12.2027" in table and "2027-12-31" not in table

@@ -1,6 +1,7 @@
 """What every template can use: filters for dates and labels, the navigation, piecewise output."""
 import io
 import re
+from datetime import date
 from urllib.parse import urlencode
 
 from flask import current_app, g, request, url_for
@@ -38,6 +39,15 @@ NAVIGATION = [
 ADMIN_NAVIGATION = {"admin.index"}
 
 
+def written_day(text):
+    """Return a stored day ("2025-12-31") as the app shows dates (31.12.2025); other text as
+    it is (a snapshot's value may be a quarter or anything an old revision held)."""
+    try:
+        return show_date(date.fromisoformat(text))
+    except ValueError:
+        return text
+
+
 def init_app(app):
     """Register the filters and globals the templates use."""
     app.jinja_env.filters.update(
@@ -53,6 +63,7 @@ def init_app(app):
         obligation_icon=vocabulary.marking_icon,
         traffic_light_label=labeller(TRAFFIC_LIGHT_LABELS),
         stored_html=stored_html,
+        written_day=written_day,
         size=show_size,
         file_kind=lambda key: filetypes.KINDS[key].short if key in filetypes.KINDS else key,
     )
