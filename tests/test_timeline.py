@@ -1,4 +1,5 @@
 """The timeline: bars in date order, prerequisite arrows, filters, the table view."""
+import re
 from datetime import date
 
 import pytest
@@ -148,3 +149,15 @@ def test_baseline_draws_the_old_plan_and_names_the_shift(demo, client):
     assert m07.find("rect", class_="bar-baseline")
     assert "2023-Q1 – 2025-Q4 Ende +181 Tage" in table_row(page, "M07")
     assert client.get("/timeline?baseline=kaputt").status_code == 400
+
+
+def test_names_are_whole_arrows_orthogonal_and_the_legend_complete(demo, client):
+    """Bars carry the measure's whole name (two lines, not cut at 28 characters); arrows run
+    in horizontal and vertical steps only; the legend names arrows and date conflicts."""
+    page = soup(client.get("/timeline"))
+    labels = {" ".join(t.get_text(" ").split()) for t in page.select("text.bar-label")}
+    assert any("Zentrales Dokumentenmanagementsystem und E-Akte" in label for label in labels)
+    for path in page.select("path.dependency-arrow"):
+        assert re.fullmatch(r"M[\d.-]+,[\d.-]+( [HV][\d.-]+)+", path["d"]), path["d"]
+    legend = page.select_one("ul.timeline-legend").get_text(" ")
+    assert "Voraussetzung" in legend and "Terminkonflikt" in legend and "heute" in legend

@@ -4,7 +4,7 @@ from datetime import date
 
 from wiki.domain import clock
 
-LABEL_WIDTH = 250  # px left of the time axis for codes and titles
+LABEL_WIDTH = 300  # px left of the time axis for codes and titles (two lines of 44 characters)
 CHART_WIDTH = 900  # px for the whole period
 ROW = 34  # px per measure row
 GROUP = 30  # px for an action field's heading row
