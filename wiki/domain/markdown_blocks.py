@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
-ITEM = re.compile(r"(?P<indent> {0,64})(?P<marker>[-*+•]|(?P<number>\d{1,9})[.)])"
+ITEM = re.compile(r"(?P<indent> {0,64})(?P<marker>[-*+•]|(?P<number>[0-9]{1,9})[.)])"
                   r"(?P<gap>[ ]+|$)(?P<rest>.*)")
 RULE = re.compile(r" {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 TABLE_RULE = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*$")
@@ -37,9 +37,8 @@ LEVEL = 4  # spaces per level of nesting, as Python-Markdown reads lists (its ta
 
 @dataclass
 class _Item:
-    """An open list item: where its marker and its text start, and its level."""
+    """An open list item: the column where its text starts, and its level."""
 
-    marker: int
     content: int
     level: int
 
@@ -125,7 +124,7 @@ class _Lines:
         self.kinds[level] = ordered
         marker = "-" if found["marker"] == "•" else found["marker"].replace(")", ".")
         self.out.append(" " * (LEVEL * level) + marker + " " + found["rest"].lstrip(" "))
-        self.stack.append(_Item(indent, _content_column(found), level))
+        self.stack.append(_Item(_content_column(found), level))
         self.paragraph = self.code = False
 
     def _continuation(self, line, indent):
